@@ -104,6 +104,34 @@ function parseObject(spec: Spec, v: unknown, path: string): Record<string, unkno
   return Object.freeze(out);
 }
 
+/** The optional first line of a recording: what a replay needs to show wall-clock times. */
+export interface RecordingMeta {
+  /** Epoch ns minus boot ns on the recording host (CLOCK_REALTIME - CLOCK_BOOTTIME). */
+  readonly bootToEpochNs: bigint;
+  readonly hostname: string;
+  readonly recordedAt: string;
+}
+
+/** The meta line (`{"v":1,"meta":{...}}`) that `record` writes first. */
+export function metaToLine(meta: RecordingMeta): string {
+  return JSON.stringify({ v: NDJSON_VERSION, meta: { ...meta, bootToEpochNs: meta.bootToEpochNs.toString() } });
+}
+
+/** The meta of a line if it is a meta line, else undefined (throws NdjsonError if malformed). */
+export function lineToMeta(line: string, lineNo?: number): RecordingMeta | undefined {
+  if (!line.startsWith('{"v":1,"meta":')) return undefined;
+  let raw: { meta?: Record<string, unknown> };
+  try {
+    raw = JSON.parse(line) as typeof raw;
+  } catch (e) {
+    throw new NdjsonError(`not JSON (${(e as Error).message})`, lineNo);
+  }
+  const m = raw.meta ?? {};
+  const b = m.bootToEpochNs;
+  if (typeof b !== 'string' || !BIG_RE.test(b)) throw new NdjsonError('meta.bootToEpochNs: expected a decimal integer string', lineNo);
+  return { bootToEpochNs: BigInt(b), hostname: String(m.hostname ?? ''), recordedAt: String(m.recordedAt ?? '') };
+}
+
 /** Parse one NDJSON line into a typed event; throws NdjsonError saying what is wrong. */
 export function lineToEvent(line: string, lineNo?: number): ProctrailEvent {
   let raw: unknown;

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ProctrailEvent } from '../events/types.js';
-import { lineToEvent, NdjsonError } from '../events/ndjson.js';
+import { lineToEvent, lineToMeta, NdjsonError, type RecordingMeta } from '../events/ndjson.js';
 import type { EventSink, EventSource, SourceStats } from './source.js';
 
 export interface ReplaySourceOptions {
@@ -26,6 +26,8 @@ export class ReplaySource implements EventSource {
   #counters = { lines: 0, events: 0, malformed: 0 };
   #done: Promise<void> | undefined;
   #stopped = false;
+  /** The recording's meta line, once read (recordings from `proctrail record` have one). */
+  meta: RecordingMeta | undefined;
 
   constructor(readonly opts: ReplaySourceOptions) {}
 
@@ -59,6 +61,10 @@ export class ReplaySource implements EventSource {
         this.#counters.lines++;
         if (line.trim() === '') continue;
         try {
+          if (this.#counters.lines === 1) {
+            this.meta = lineToMeta(line, 1);
+            if (this.meta) continue;
+          }
           batch.push(lineToEvent(line, this.#counters.lines));
           this.#counters.events++;
         } catch (e) {
@@ -76,5 +82,21 @@ export class ReplaySource implements EventSource {
     } finally {
       rl.close();
     }
+  }
+}
+
+/** The meta line of a recording file, read without streaming the whole file. */
+export async function readRecordingMeta(path: string): Promise<RecordingMeta | undefined> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const first = buf.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
+    return lineToMeta(first, 1);
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close();
   }
 }
