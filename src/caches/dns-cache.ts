@@ -1,0 +1,542 @@
+/**
+ * The DNS graph cache (Tracee's pkg/dnscache, with history).
+ *
+ * Query roots live in an LRU (default 5000); every node (names and addresses) is indexed.
+ * Answers are edges `owner --CNAME/A/AAAA/MX/SRV/PTR--> target` with validity windows
+ * (dns-windows.ts), so a lookup at any moment reports what was valid then, also after the
+ * TTL ran out. Each question keeps its recent responses (the round-robin answer sets, in
+ * wire order) and who asked it. Pure and deterministic: no timers, time is passed in.
+ *
+ * Fixed seed defects: reverse names are reversed into addresses (dns-names.ts); an address
+ * reached from several names is a child of each of them; evicting a root removes only what
+ * no other root reaches; validity is judged per answer at the query time; unknown record
+ * types are counted and skipped; names are lowercase without a trailing dot everywhere.
+ */
+import { LRUCache } from 'lru-cache';
+import type { BootNs } from '../events/types.js';
+import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
+import { canonicalAddress, nodeKeyOfName, type NodeKey } from './dns-names.js';
+import { edgeKey, GraphNode, linkParent, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
+import { observeWindow, windowAt } from './dns-windows.js';
+import type {
+  DnsAnswerView,
+  DnsAsker,
+  DnsAskerView,
+  DnsCacheStats,
+  DnsEdgeType,
+  DnsLookupResult,
+  DnsProcessQuery,
+  DnsResponseView,
+  DnsReverseName,
+  DnsReverseResult,
+} from './dns-views.js';
+
+export type * from './dns-views.js';
+
+/** Bounds of the DNS cache. All must be positive integers (TypeError otherwise). */
+export interface DnsCacheOptions {
+  /** Query roots kept in the LRU. Default 5000 (Tracee's default). */
+  readonly maxRoots?: number;
+  /** Validity windows kept per answer, oldest dropped. Default 8. */
+  readonly maxWindowsPerEdge?: number;
+  /** Responses kept per question, oldest dropped. Default 16. */
+  readonly maxResponsesPerNode?: number;
+  /**
+   * Distinct answers kept per name, least recently seen dropped. Default 64. Answers of
+   * the response being added are never dropped, so one huge response may exceed it.
+   */
+  readonly maxEdgesPerNode?: number;
+  /** Askers kept per question, least recently seen dropped. Default 32. */
+  readonly maxAskersPerNode?: number;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type Counters = Omit<Writable<DnsCacheStats>, 'roots' | 'maxRoots' | 'nodes' | 'names' | 'addresses' | 'evictions'>;
+
+type ResponseAnswer = DnsResponseView['answers'][number];
+
+/** Pure DNS graph with point-in-time lookups, reverse lookups and per-process attribution. */
+export class DnsCache {
+  readonly #maxWindows: number;
+  readonly #maxResponses: number;
+  readonly #maxEdges: number;
+  readonly #maxAskers: number;
+  readonly #maxRoots: number;
+  readonly #roots: LRUCache<GraphNode, true>;
+  readonly #names = new Map<string, GraphNode>();
+  readonly #addresses = new Map<string, GraphNode>();
+  /** processKey (or `pid:<n>`) → questions it asked. */
+  readonly #byAsker = new Map<string, Set<GraphNode>>();
+  readonly #counters: Counters = {
+    edges: 0,
+    responses: 0,
+    ignoredMessages: 0,
+    skippedRecords: 0,
+    unrelatedRecords: 0,
+    invalidRecords: 0,
+  };
+  readonly #evictions = { roots: 0, nodes: 0, edges: 0 };
+
+  constructor(options: DnsCacheOptions = {}) {
+    this.#maxRoots = positiveInt(options.maxRoots, 5000, 'maxRoots');
+    this.#maxWindows = positiveInt(options.maxWindowsPerEdge, 8, 'maxWindowsPerEdge');
+    this.#maxResponses = positiveInt(options.maxResponsesPerNode, 16, 'maxResponsesPerNode');
+    this.#maxEdges = positiveInt(options.maxEdgesPerNode, 64, 'maxEdgesPerNode');
+    this.#maxAskers = positiveInt(options.maxAskersPerNode, 32, 'maxAskersPerNode');
+    this.#roots = new LRUCache<GraphNode, true>({
+      max: this.#maxRoots,
+      // After the LRU is consistent again: demote the root and drop what nobody reaches.
+      disposeAfter: (_v, node, reason) => {
+        if (reason === 'evict') this.#evictions.roots++;
+        node.isRoot = false;
+        this.#removeNodes(unreachableFrom([node]));
+      },
+    });
+  }
+
+  /**
+   * Add one DNS response received at `time` (boot ns), asked by `asker` when attribution
+   * knows it. Queries and messages without exactly one question are counted and ignored.
+   * Returns true when the response was added.
+   */
+  addResponse(msg: ParsedDnsMessage, time: BootNs, asker?: DnsAsker): boolean {
+    if (!msg.isResponse || msg.questions.length !== 1) {
+      this.#counters.ignoredMessages++;
+      return false;
+    }
+    const question = msg.questions[0]!;
+    const qkey = nodeKeyOfName(question.name);
+    if (qkey.value === '') {
+      this.#counters.ignoredMessages++;
+      return false;
+    }
+    const root = this.#nodeFor(qkey);
+    this.#promote(root);
+
+    const recorded: ResponseAnswer[] = [];
+    const touched = new Set<GraphNode>();
+    // Nodes an answer may hang from: the question and the targets of its CNAME chain.
+    const connected = new Set<GraphNode>([root]);
+    let remaining: readonly DnsRecord[] = msg.answers;
+    let lastOwnerName: string | undefined;
+    let lastOwner: GraphNode | undefined;
+    for (;;) {
+      const deferred: DnsRecord[] = [];
+      let grew = false;
+      for (const a of remaining) {
+        if (a.type === 'OTHER') {
+          this.#counters.skippedRecords++;
+          continue;
+        }
+        let owner: GraphNode | undefined;
+        if (a.name === lastOwnerName) owner = lastOwner;
+        else {
+          const found = this.#find(nodeKeyOfName(a.name));
+          owner = found !== undefined && connected.has(found) ? found : undefined;
+          if (owner !== undefined) {
+            lastOwnerName = a.name;
+            lastOwner = owner;
+          }
+        }
+        if (owner === undefined) {
+          deferred.push(a);
+          continue;
+        }
+        const target = this.#attach(owner, a, time, recorded);
+        if (target === undefined) continue;
+        touched.add(owner);
+        if (a.type === 'CNAME' && !connected.has(target)) {
+          connected.add(target);
+          grew = true;
+        }
+      }
+      if (deferred.length === 0) break;
+      if (!grew) {
+        this.#counters.unrelatedRecords += deferred.length;
+        break;
+      }
+      remaining = deferred;
+    }
+
+    const response: DnsResponseView =
+      asker === undefined
+        ? { time, qtype: question.type, rcode: msg.rcode, answers: recorded }
+        : { time, qtype: question.type, rcode: msg.rcode, answers: recorded, asker };
+    const responses = (root.responses ??= []);
+    responses.push(response);
+    if (responses.length > this.#maxResponses) responses.shift();
+    if (asker !== undefined) this.#recordAsker(root, asker, question.type, time);
+    for (const owner of touched) if (owner.children.size > this.#maxEdges) this.#trimEdges(owner, time);
+    this.#counters.responses++;
+    return true;
+  }
+
+  /**
+   * The graph around `name` as it was at `at`; `now` (default `at`) decides `expiredNow`.
+   * `name` may be a reverse name or an address literal. Undefined when nothing was known.
+   */
+  lookup(name: string, at: BootNs, now: BootNs = at): DnsLookupResult | undefined {
+    const node = this.#find(keyOfInput(name));
+    if (node === undefined) return undefined;
+    const cnames: DnsAnswerView[] = [];
+    const addresses: DnsAnswerView[] = [];
+    const mx: DnsAnswerView[] = [];
+    const srv: DnsAnswerView[] = [];
+    const ptr: DnsAnswerView[] = [];
+    const visited = new Set<GraphNode>();
+    const walk = (n: GraphNode): void => {
+      if (visited.has(n)) return;
+      visited.add(n);
+      for (const e of n.children.values()) {
+        const v = edgeView(e, at, now);
+        if (v === undefined) continue;
+        switch (e.type) {
+          case 'CNAME':
+            cnames.push(v);
+            walk(e.target);
+            break;
+          case 'A':
+          case 'AAAA':
+            addresses.push(v);
+            break;
+          case 'MX':
+            mx.push(v);
+            break;
+          case 'SRV':
+            srv.push(v);
+            break;
+          case 'PTR':
+            ptr.push(v);
+            break;
+        }
+      }
+    };
+    walk(node);
+    const aliases = this.#aliasesOf(node, at, now);
+    const askers = askerViews(node, at);
+    const responses = (node.responses ?? []).filter((r) => r.time <= at);
+    const known = cnames.length + addresses.length + mx.length + srv.length + ptr.length + aliases.length + askers.length + responses.length;
+    if (known === 0) return undefined;
+    return { question: node.value, kind: node.kind, at, now, cnames, addresses, mx, srv, ptr, aliases, askers, responses };
+  }
+
+  /**
+   * Every name that resolved to `ip` (an address or its reverse name) as known at `at`:
+   * directly (A/AAAA), through CNAME chains, and PTR answers for it.
+   */
+  reverse(ip: string, at: BootNs, now: BootNs = at): DnsReverseResult | undefined {
+    const key = keyOfInput(ip);
+    if (key.kind !== 'address') return undefined;
+    const node = this.#addresses.get(key.value);
+    if (node === undefined) return undefined;
+    const names: DnsReverseName[] = [];
+    // Forward: breadth first up the parents, so each name gets its shortest path.
+    const seen = new Set<GraphNode>();
+    let frontier: Array<{ node: GraphNode; path: DnsAnswerView[] }> = [];
+    for (const p of node.parents.keys()) {
+      for (const type of ['A', 'AAAA'] as const) {
+        const e = p.children.get(edgeKey(type, node));
+        const v = e === undefined ? undefined : edgeView(e, at, now);
+        if (v !== undefined) frontier.push({ node: p, path: [v] });
+      }
+    }
+    while (frontier.length > 0) {
+      const next: typeof frontier = [];
+      for (const { node: n, path } of frontier) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        names.push(reverseName(n.value, 'forward', path));
+        for (const q of n.parents.keys()) {
+          const e = q.children.get(edgeKey('CNAME', n));
+          const v = e === undefined ? undefined : edgeView(e, at, now);
+          if (v !== undefined && !seen.has(q)) next.push({ node: q, path: [v, ...path] });
+        }
+      }
+      frontier = next;
+    }
+    // PTR: down from the address, through CNAMEs (RFC 2317 classless delegation).
+    const visited = new Set<GraphNode>();
+    const ptrSeen = new Set<string>();
+    const down = (n: GraphNode, path: DnsAnswerView[]): void => {
+      if (visited.has(n)) return;
+      visited.add(n);
+      for (const e of n.children.values()) {
+        const v = edgeView(e, at, now);
+        if (v === undefined) continue;
+        if (e.type === 'PTR' && !ptrSeen.has(e.target.value)) {
+          ptrSeen.add(e.target.value);
+          names.push(reverseName(e.target.value, 'ptr', [...path, v]));
+        } else if (e.type === 'CNAME') down(e.target, [...path, v]);
+      }
+    };
+    down(node, []);
+    if (names.length === 0) return undefined;
+    return { address: node.value, at, now, names };
+  }
+
+  /** Questions the asker `processKey` (or `pid:<n>` when unkeyed) asked, known by `at`. */
+  queriesBy(processKey: string, at: BootNs): DnsProcessQuery[] {
+    const out: DnsProcessQuery[] = [];
+    for (const node of this.#byAsker.get(processKey) ?? []) {
+      const rec = node.askers?.get(processKey);
+      if (rec === undefined || rec.firstSeen > at) continue;
+      out.push({ question: node.value, firstSeen: rec.firstSeen, lastSeen: rec.lastSeen, count: rec.count, qtypes: [...rec.qtypes] });
+    }
+    return out.sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0));
+  }
+
+  /** Query roots, most recently answered first. */
+  questions(limit = Infinity): string[] {
+    const out: string[] = [];
+    for (const node of this.#roots.keys()) {
+      if (out.length >= limit) break;
+      out.push(node.value);
+    }
+    return out;
+  }
+
+  /** Sizes and counters. */
+  stats(): DnsCacheStats {
+    return {
+      roots: this.#roots.size,
+      maxRoots: this.#maxRoots,
+      nodes: this.#names.size + this.#addresses.size,
+      names: this.#names.size,
+      addresses: this.#addresses.size,
+      ...this.#counters,
+      evictions: { ...this.#evictions },
+    };
+  }
+
+  #find(key: NodeKey): GraphNode | undefined {
+    return (key.kind === 'name' ? this.#names : this.#addresses).get(key.value);
+  }
+
+  #nodeFor(key: NodeKey): GraphNode {
+    const index = key.kind === 'name' ? this.#names : this.#addresses;
+    let node = index.get(key.value);
+    if (node === undefined) {
+      node = new GraphNode(key.kind, key.value);
+      index.set(key.value, node);
+    }
+    return node;
+  }
+
+  /** Make `node` a root (or refresh its recency). Marked first so an eviction keeps it. */
+  #promote(node: GraphNode): void {
+    if (node.isRoot) {
+      this.#roots.get(node);
+      return;
+    }
+    node.isRoot = true;
+    this.#roots.set(node, true);
+  }
+
+  /** Add or refresh the edge for one answer; returns its target, or undefined when invalid. */
+  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: BootNs, recorded: ResponseAnswer[]): GraphNode | undefined {
+    let key: NodeKey;
+    let port: number | undefined;
+    switch (a.type) {
+      case 'A':
+      case 'AAAA': {
+        const addr = canonicalAddress(a.data);
+        if (addr === undefined || (a.type === 'A') !== !addr.includes(':')) {
+          this.#counters.invalidRecords++;
+          return undefined;
+        }
+        key = { kind: 'address', value: addr };
+        break;
+      }
+      case 'CNAME':
+      case 'PTR':
+        key = nodeKeyOfName(a.data);
+        break;
+      case 'MX':
+        key = nodeKeyOfName(a.exchange);
+        break;
+      case 'SRV':
+        key = nodeKeyOfName(a.target);
+        port = a.port;
+        break;
+    }
+    if (key.value === '') {
+      this.#counters.invalidRecords++;
+      return undefined;
+    }
+    const target = this.#nodeFor(key);
+    const k = edgeKey(a.type, target, port);
+    let edge = owner.children.get(k);
+    if (edge === undefined) {
+      edge = { type: a.type, owner, target, windows: [] };
+      owner.children.set(k, edge);
+      linkParent(target, owner);
+      this.#counters.edges++;
+    }
+    const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
+    observeWindow(edge.windows, time, ttl, this.#maxWindows);
+    if (a.type === 'MX') edge.preference = a.preference;
+    else if (a.type === 'SRV') {
+      edge.port = a.port;
+      edge.priority = a.priority;
+      edge.weight = a.weight;
+    }
+    recorded.push({ type: a.type, owner: owner.value, value: target.value, ttl });
+    return target;
+  }
+
+  /** Drop the least recently seen edges of `owner` beyond the bound (never those seen at `time`). */
+  #trimEdges(owner: GraphNode, time: BootNs): void {
+    const byAge = [...owner.children.entries()]
+      .filter(([, e]) => lastSeenOf(e) < time)
+      .sort(([, a], [, b]) => (lastSeenOf(a) < lastSeenOf(b) ? -1 : lastSeenOf(a) > lastSeenOf(b) ? 1 : 0));
+    const orphans: GraphNode[] = [];
+    for (const [k, e] of byAge) {
+      if (owner.children.size <= this.#maxEdges) break;
+      owner.children.delete(k);
+      unlinkParent(e.target, owner);
+      this.#counters.edges--;
+      this.#evictions.edges++;
+      orphans.push(e.target);
+    }
+    if (orphans.length > 0) this.#removeNodes(unreachableFrom(orphans));
+  }
+
+  #removeNodes(dead: readonly GraphNode[]): void {
+    for (const d of dead) {
+      for (const e of d.children.values()) {
+        unlinkParent(e.target, d);
+        this.#counters.edges--;
+      }
+      d.children.clear();
+      d.parents.clear();
+      for (const key of d.askers?.keys() ?? []) this.#forgetAsker(key, d);
+      (d.kind === 'name' ? this.#names : this.#addresses).delete(d.value);
+      this.#evictions.nodes++;
+    }
+  }
+
+  #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, time: BootNs): void {
+    const key = asker.processKey ?? `pid:${asker.pid}`;
+    const askers = (root.askers ??= new Map<string, AskerRecord>());
+    const rec = askers.get(key);
+    if (rec !== undefined) {
+      rec.asker = asker;
+      if (time > rec.lastSeen) rec.lastSeen = time;
+      rec.count++;
+      if (!rec.qtypes.includes(qtype)) rec.qtypes.push(qtype);
+      return;
+    }
+    askers.set(key, { asker, key, firstSeen: time, lastSeen: time, count: 1, qtypes: [qtype] });
+    let set = this.#byAsker.get(key);
+    if (set === undefined) this.#byAsker.set(key, (set = new Set()));
+    set.add(root);
+    if (askers.size > this.#maxAskers) {
+      let oldest: AskerRecord | undefined;
+      for (const r of askers.values()) if (oldest === undefined || r.lastSeen < oldest.lastSeen) oldest = r;
+      askers.delete(oldest!.key);
+      this.#forgetAsker(oldest!.key, root);
+    }
+  }
+
+  #forgetAsker(key: string, node: GraphNode): void {
+    const set = this.#byAsker.get(key);
+    if (set === undefined) return;
+    set.delete(node);
+    if (set.size === 0) this.#byAsker.delete(key);
+  }
+
+  /** CNAME edges pointing (transitively) at `node`, nearest first. */
+  #aliasesOf(node: GraphNode, at: BootNs, now: BootNs): DnsAnswerView[] {
+    const out: DnsAnswerView[] = [];
+    const seen = new Set<GraphNode>([node]);
+    let frontier = [node];
+    while (frontier.length > 0) {
+      const next: GraphNode[] = [];
+      for (const n of frontier) {
+        for (const p of n.parents.keys()) {
+          const e = p.children.get(edgeKey('CNAME', n));
+          const v = e === undefined ? undefined : edgeView(e, at, now);
+          if (v === undefined) continue;
+          out.push(v);
+          if (!seen.has(p)) {
+            seen.add(p);
+            next.push(p);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
+}
+
+function positiveInt(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`DnsCache: ${name} must be a positive integer`);
+  return value;
+}
+
+/** A user-supplied name: address literals and reverse names go to the address index. */
+function keyOfInput(text: string): NodeKey {
+  const addr = canonicalAddress(text.trim());
+  return addr !== undefined ? { kind: 'address', value: addr } : nodeKeyOfName(text.trim());
+}
+
+function lastSeenOf(e: GraphEdge): BootNs {
+  return e.windows[e.windows.length - 1]?.lastSeen ?? 0n;
+}
+
+/** The edge as known at `at`, or undefined when it was first seen after `at`. */
+function edgeView(e: GraphEdge, at: BootNs, now: BootNs): DnsAnswerView | undefined {
+  const w = windowAt(e.windows, at);
+  if (w === undefined) return undefined;
+  const latest = windowAt(e.windows, now) ?? w;
+  const history = [];
+  for (const h of e.windows) {
+    if (h.firstSeen > at) break;
+    history.push({ validFrom: h.firstSeen, lastSeen: h.lastSeen, validUntil: h.validUntil, ttl: h.ttl, count: h.count });
+  }
+  const view: Writable<DnsAnswerView> = {
+    type: e.type,
+    owner: e.owner.value,
+    value: e.target.value,
+    ttl: w.ttl,
+    validFrom: w.firstSeen,
+    validUntil: w.validUntil,
+    lastSeen: w.lastSeen,
+    expiredAtQuery: at >= w.validUntil,
+    expiredNow: now >= latest.validUntil,
+    history,
+  };
+  if (e.type === 'MX') view.preference = e.preference;
+  if (e.type === 'SRV') {
+    view.port = e.port;
+    view.priority = e.priority;
+    view.weight = e.weight;
+  }
+  return view;
+}
+
+function askerViews(node: GraphNode, at: BootNs): DnsAskerView[] {
+  const out: DnsAskerView[] = [];
+  for (const r of node.askers?.values() ?? []) {
+    if (r.firstSeen > at) continue;
+    out.push({ ...r.asker, firstSeen: r.firstSeen, lastSeen: r.lastSeen, count: r.count, qtypes: [...r.qtypes] });
+  }
+  return out;
+}
+
+function reverseName(name: string, source: 'forward' | 'ptr', path: DnsAnswerView[]): DnsReverseName {
+  let validFrom = path[0]!.validFrom;
+  let validUntil = path[0]!.validUntil;
+  let expiredAtQuery = false;
+  let expiredNow = false;
+  for (const v of path) {
+    if (v.validFrom > validFrom) validFrom = v.validFrom;
+    if (v.validUntil < validUntil) validUntil = v.validUntil;
+    expiredAtQuery ||= v.expiredAtQuery;
+    expiredNow ||= v.expiredNow;
+  }
+  return { name, source, path, validFrom, validUntil, expiredAtQuery, expiredNow };
+}
+

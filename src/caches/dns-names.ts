@@ -1,0 +1,159 @@
+/**
+ * Name and address normalisation for the DNS graph.
+ *
+ * One spelling per node: names are lowercase without the trailing dot (the seed compared
+ * `Example.com.` and `example.com` as different names); addresses are canonical
+ * (dotted quad, RFC 5952 IPv6); reverse names (`4.3.2.1.in-addr.arpa`, 32-nibble
+ * `ip6.arpa`) become the address they stand for, reversed (the seed only cut the suffix).
+ */
+import { isIP } from 'node:net';
+
+/** What a DNS owner/target name denotes in the graph: a name node or an address node. */
+export interface NodeKey {
+  readonly kind: 'name' | 'address';
+  readonly value: string;
+}
+
+/** Lowercase, strip trailing dots; `.` (the root) becomes the empty string. */
+export function normalizeName(name: string): string {
+  let end = name.length;
+  while (end > 0 && name.charCodeAt(end - 1) === 46 /* . */) end--;
+  const cut = end === name.length ? name : name.slice(0, end);
+  return cut.toLowerCase();
+}
+
+const V4_SUFFIX = '.in-addr.arpa';
+const V6_SUFFIX = '.ip6.arpa';
+
+/** The address a full reverse name stands for, or undefined (partial zones, RFC 2317 names). */
+export function reverseNameToAddress(normalized: string): string | undefined {
+  if (normalized.endsWith(V4_SUFFIX)) {
+    const labels = normalized.slice(0, -V4_SUFFIX.length).split('.');
+    if (labels.length !== 4) return undefined;
+    labels.reverse();
+    return canonicalIPv4(labels.join('.'));
+  }
+  if (normalized.endsWith(V6_SUFFIX)) {
+    const labels = normalized.slice(0, -V6_SUFFIX.length).split('.');
+    if (labels.length !== 32) return undefined;
+    const groups: number[] = [];
+    for (let g = 0; g < 8; g++) {
+      let v = 0;
+      for (let k = 0; k < 4; k++) {
+        // Nibbles are least significant first: label 31 is the top nibble of group 0.
+        const label = labels[31 - (g * 4 + k)]!;
+        if (label.length !== 1) return undefined;
+        const n = parseInt(label, 16);
+        if (Number.isNaN(n)) return undefined;
+        v = (v << 4) | n;
+      }
+      groups.push(v);
+    }
+    return formatIPv6(groups);
+  }
+  return undefined;
+}
+
+/** The reverse-lookup name of an address (inverse of reverseNameToAddress). */
+export function addressToReverseName(address: string): string | undefined {
+  const canon = canonicalAddress(address);
+  if (canon === undefined) return undefined;
+  if (isIP(canon) === 4) return canon.split('.').reverse().join('.') + V4_SUFFIX;
+  const groups = parseIPv6(canon)!;
+  const nibbles: string[] = [];
+  for (let g = 7; g >= 0; g--) {
+    for (let k = 0; k < 4; k++) nibbles.push(((groups[g]! >> (4 * k)) & 0xf).toString(16));
+  }
+  return nibbles.join('.') + V6_SUFFIX;
+}
+
+/** Map a (raw) DNS name to its node: reverse names become address nodes. */
+export function nodeKeyOfName(raw: string): NodeKey {
+  const value = normalizeName(raw);
+  if (value.endsWith('.arpa')) {
+    const address = reverseNameToAddress(value);
+    if (address !== undefined) return { kind: 'address', value: address };
+  }
+  return { kind: 'name', value };
+}
+
+/** Canonical text of an IPv4 or IPv6 address, or undefined when it is not one. */
+export function canonicalAddress(text: string): string | undefined {
+  const kind = isIP(text);
+  if (kind === 4) return canonicalIPv4(text);
+  if (kind === 6) {
+    const groups = parseIPv6(text);
+    return groups === undefined ? undefined : formatIPv6(groups);
+  }
+  return undefined;
+}
+
+function canonicalIPv4(text: string): string | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+  }
+  return parts.map((p) => String(Number(p))).join('.');
+}
+
+/** Eight 16-bit groups of an IPv6 text (with `::` and an optional dotted IPv4 tail). */
+function parseIPv6(text: string): number[] | undefined {
+  if (text.includes('%')) return undefined; // zone ids are not addresses in DNS answers
+  let body = text.toLowerCase();
+  const lastColon = body.lastIndexOf(':');
+  if (body.indexOf('.', lastColon) !== -1) {
+    // A dotted IPv4 tail stands for the last two groups: rewrite it as hex and parse on.
+    const v4 = canonicalIPv4(body.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    const o = v4.split('.').map(Number);
+    body = `${body.slice(0, lastColon + 1)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const head = hexGroups(halves[0]!);
+  const rest = halves.length === 2 ? hexGroups(halves[1]!) : [];
+  if (head === undefined || rest === undefined) return undefined;
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const fill = 8 - head.length - rest.length;
+  if (fill < 1) return undefined;
+  return [...head, ...new Array<number>(fill).fill(0), ...rest];
+}
+
+function hexGroups(s: string): number[] | undefined {
+  if (s === '') return [];
+  const out: number[] = [];
+  for (const h of s.split(':')) {
+    if (!/^[0-9a-f]{1,4}$/.test(h)) return undefined;
+    out.push(parseInt(h, 16));
+  }
+  return out;
+}
+
+/** RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero groups as `::`. */
+function formatIPv6(groups: readonly number[]): string {
+  // IPv4-mapped addresses keep the dotted tail (RFC 5952 section 5).
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    const a = groups[6]!;
+    const b = groups[7]!;
+    return `::ffff:${a >> 8}.${a & 0xff}.${b >> 8}.${b & 0xff}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
