@@ -121,6 +121,13 @@ export function formatIp(b: Uint8Array, off: number, version: 4 | 6): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/** A plain Uint8Array copy (not a Buffer view of the whole batch). */
+function copyBytes(b: Buffer, start: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  out.set(b.subarray(start, start + len));
+  return out;
+}
+
 /** Decodes one record of `size` bytes at `o`; undefined when too short for its type. */
 function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: DecoderStats): ProctrailEvent | undefined {
   const time = b.readBigUInt64LE(o + HDR.tsNs);
@@ -209,7 +216,7 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         dstPort: b.readUInt16LE(o + DNS.dstPort),
         wireLength: b.readUInt32LE(o + DNS.wireLen),
         // A copy: the batch buffer must not be kept alive by one small packet.
-        payload: Uint8Array.prototype.slice.call(b, o + DNS.payload, o + DNS.payload + payloadLen),
+        payload: copyBytes(b, o + DNS.payload, payloadLen),
       };
       return ev;
     }
