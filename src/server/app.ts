@@ -1,0 +1,80 @@
+/**
+ * The Fastify app factory. `buildApp` wires the query layer, REST routes, GraphQL and the
+ * error catalogue, and never listens: the CLI calls `listen()` (default 127.0.0.1:7421),
+ * tests call `inject()`.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ProcessTreeReader } from '../caches/process-model.js';
+import { ProcessQuery } from '../query/process-query.js';
+import type { Clock } from '../query/time.js';
+import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './context.js';
+import { errorHandlerPlugin } from './error-handler.js';
+import { graphqlPlugin } from './graphql/plugin.js';
+import { metaRoutes } from './rest/meta.js';
+import { processRoutes } from './rest/processes.js';
+import { threadRoutes } from './rest/threads.js';
+
+/** Default listen address (the CLI's, documented here beside the app). */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7421;
+
+/** Options of {@link buildApp}. Readers for containers and DNS join as optional fields. */
+export interface BuildAppOptions {
+  /** The process tree, read only. */
+  readonly tree: ProcessTreeReader;
+  /** Boot-time ↔ wall-clock conversion and "now". */
+  readonly clock: Clock;
+  /**
+   * Extra statistics merged into /v1/stats next to `processTree` (source counters, drops,
+   * ...). Called per request; bigint values are sent as decimal strings.
+   */
+  readonly stats?: () => Record<string, unknown>;
+  /** Fastify logger option. Default false. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Overrides of {@link DEFAULT_LIMITS}. */
+  readonly limits?: Partial<ServerLimits>;
+}
+
+function checkLimits(l: ServerLimits): void {
+  for (const [k, v] of Object.entries(l)) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`limits.${k} must be a positive integer, got ${String(v)}`);
+  }
+  if (l.defaultLineageDepth > l.maxLineageDepth) throw new TypeError('limits.defaultLineageDepth exceeds maxLineageDepth');
+  if (l.defaultPageSize > l.maxPageSize) throw new TypeError('limits.defaultPageSize exceeds maxPageSize');
+}
+
+/** Build the configured (not listening) Fastify instance. Bad options throw TypeError. */
+export function buildApp(opts: BuildAppOptions): FastifyInstance {
+  if (opts === null || typeof opts !== 'object' || opts.tree === undefined || opts.clock === undefined) {
+    throw new TypeError('buildApp needs { tree, clock }');
+  }
+  if (typeof opts.clock.bootToEpochNs !== 'bigint' || typeof opts.clock.nowBootNs !== 'function') {
+    throw new TypeError('clock must be { bootToEpochNs: bigint, nowBootNs(): bigint }');
+  }
+  const limits: ServerLimits = Object.freeze({ ...DEFAULT_LIMITS, ...opts.limits });
+  checkLimits(limits);
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Query strings are small; a long one is an attack or a bug.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false } },
+  });
+
+  const query = new ProcessQuery(opts.tree, opts.clock);
+  const extra = opts.stats;
+  const ctx: ServerContext = {
+    query,
+    clock: opts.clock,
+    limits,
+    stats: () => ({ processTree: opts.tree.stats(), ...(extra === undefined ? {} : extra()) }),
+  };
+  app.decorate('proctrail', ctx);
+
+  app.register(errorHandlerPlugin);
+  app.register(metaRoutes);
+  app.register(processRoutes);
+  app.register(threadRoutes);
+  app.register(graphqlPlugin);
+  return app;
+}

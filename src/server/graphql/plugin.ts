@@ -1,0 +1,30 @@
+/**
+ * GraphQL at /graphql (and GraphiQL at /graphiql): mercurius with the schema file,
+ * jit compilation, loaders, a depth limit and a complexity limit. Encapsulated, so its
+ * error handler stays on the GraphQL routes.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import mercurius from 'mercurius';
+import { complexityRule } from './complexity.js';
+import { errorFormatter } from './error-formatter.js';
+import { loaders } from './loaders.js';
+import { resolvers } from './resolvers.js';
+
+/** Location of the SDL (src/schema.graphql). */
+export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
+
+/** The GraphQL plugin; reads `app.proctrail` for state and limits. */
+export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) => {
+  const limits = app.proctrail.limits;
+  await app.register(mercurius, {
+    schema: readFileSync(SCHEMA_PATH, 'utf8'),
+    resolvers,
+    loaders,
+    graphiql: true,
+    jit: 1,
+    queryDepth: limits.graphqlDepth,
+    validationRules: [complexityRule(limits.graphqlComplexity)],
+    errorFormatter,
+  });
+};
