@@ -13,27 +13,30 @@ import type {
   ProctrailEvent,
   TaskInfo,
 } from './types.js';
-import {
-  CGROUP,
-  DNS,
-  EXEC,
-  EXIT,
-  FORK,
-  HDR,
-  PT_DNS_INGRESS,
-  PT_EVENT_CGROUP_ATTACH,
-  PT_EVENT_CGROUP_MKDIR,
-  PT_EVENT_CGROUP_RMDIR,
-  PT_EVENT_DNS,
-  PT_EVENT_EXEC,
-  PT_EVENT_EXIT,
-  PT_EVENT_FORK,
-  PT_EXEC_ARGV_TRUNCATED,
-  PT_EXIT_GROUP_DEAD,
-  PT_FORK_IS_THREAD,
-  PT_PROTO_TCP,
-  TASK,
-} from './layout.js';
+import * as L from './layout.js';
+
+// Module-local copies: imported bindings can compile to getters (tsx/CJS interop), which
+// cost more than the decode itself on the hot path.
+const CGROUP = { ...L.CGROUP };
+const DNS = { ...L.DNS };
+const EXEC = { ...L.EXEC };
+const EXIT = { ...L.EXIT };
+const FORK = { ...L.FORK };
+const HDR = { ...L.HDR };
+const PT_DNS_INGRESS = L.PT_DNS_INGRESS;
+const PT_EVENT_CGROUP_ATTACH = L.PT_EVENT_CGROUP_ATTACH;
+const PT_EVENT_CGROUP_MKDIR = L.PT_EVENT_CGROUP_MKDIR;
+const PT_EVENT_CGROUP_RMDIR = L.PT_EVENT_CGROUP_RMDIR;
+const PT_EVENT_DNS = L.PT_EVENT_DNS;
+const PT_EVENT_EXEC = L.PT_EVENT_EXEC;
+const PT_EVENT_EXIT = L.PT_EVENT_EXIT;
+const PT_EVENT_FORK = L.PT_EVENT_FORK;
+const PT_EXEC_ARGV_TRUNCATED = L.PT_EXEC_ARGV_TRUNCATED;
+const PT_EXIT_GROUP_DEAD = L.PT_EXIT_GROUP_DEAD;
+const PT_FORK_IS_THREAD = L.PT_FORK_IS_THREAD;
+const PT_PROTO_TCP = L.PT_PROTO_TCP;
+const TASK = { ...L.TASK };
+
 
 /** Decoder counters (totals since construction). */
 export interface DecoderStats {
@@ -57,12 +60,53 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
+const TWO_32 = 4294967296;
+const MEMO_MASK = 255;
+const memoNum = new Float64Array(MEMO_MASK + 1).fill(-1);
+const memoBig: bigint[] = new Array<bigint>(MEMO_MASK + 1).fill(0n);
+
+/**
+ * u64 little-endian as bigint. Values below 2^53 (every boot-time ns for ~104 days of
+ * uptime) go through one exact double -> BigInt conversion, which is several times cheaper
+ * than readBigUInt64LE; larger values take the exact bigint path.
+ */
+function u64(b: Buffer, o: number): bigint {
+  const lo = b[o] + b[o + 1] * 0x100 + b[o + 2] * 0x10000 + b[o + 3] * 0x1000000;
+  const hi = b[o + 4] + b[o + 5] * 0x100 + b[o + 6] * 0x10000 + b[o + 7] * 0x1000000;
+  if (hi >= 0x200000) return (BigInt(hi) << 32n) | BigInt(lo);
+  const v = hi * TWO_32 + lo;
+  // Creating a bigint costs ~40 ns; many fields repeat (leader start == own start, parent
+  // start and cgroup ids across siblings), so a tiny direct-mapped memo saves most of them.
+  const slot = lo & MEMO_MASK;
+  if (memoNum[slot] === v) return memoBig[slot]!;
+  const big = BigInt(v);
+  memoNum[slot] = v;
+  memoBig[slot] = big;
+  return big;
+}
+
+function u32(b: Buffer, o: number): number {
+  return b[o] + b[o + 1] * 0x100 + b[o + 2] * 0x10000 + b[o + 3] * 0x1000000;
+}
+
+/** Bytes [start, end) as a string: a char-code loop for short ASCII, utf8 otherwise. */
+function text(b: Buffer, start: number, end: number): string {
+  if (end - start > 64) return b.toString('utf8', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c >= 0x80) return b.toString('utf8', start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /** A NUL-terminated string inside [start, start+max). */
 function cString(b: Buffer, start: number, max: number): string {
   const end = start + max;
   let i = start;
   while (i < end && b[i] !== 0) i++;
-  return b.toString('utf8', start, i);
+  return text(b, start, i);
 }
 
 /** NUL-separated strings in [start, start+len); a trailing NUL ends the list. */
@@ -72,28 +116,28 @@ function splitArgv(b: Buffer, start: number, len: number): string[] {
   let s = start;
   for (let i = start; i < end; i++) {
     if (b[i] === 0) {
-      out.push(b.toString('utf8', s, i));
+      out.push(text(b, s, i));
       s = i + 1;
     }
   }
-  if (s < end) out.push(b.toString('utf8', s, end));
+  if (s < end) out.push(text(b, s, end));
   return out;
 }
 
 function readTask(b: Buffer, o: number): TaskInfo {
   return {
-    tid: b.readUInt32LE(o + TASK.tid),
-    pid: b.readUInt32LE(o + TASK.pid),
-    startNs: b.readBigUInt64LE(o + TASK.startNs),
-    leaderStartNs: b.readBigUInt64LE(o + TASK.leaderStartNs),
-    ppid: b.readUInt32LE(o + TASK.ppid),
-    parentStartNs: b.readBigUInt64LE(o + TASK.parentStartNs),
-    uid: b.readUInt32LE(o + TASK.uid),
-    gid: b.readUInt32LE(o + TASK.gid),
-    cgroupId: b.readBigUInt64LE(o + TASK.cgroupId),
-    pidNsId: b.readUInt32LE(o + TASK.pidnsId),
-    nsPid: b.readUInt32LE(o + TASK.nsPid),
-    nsTid: b.readUInt32LE(o + TASK.nsTid),
+    tid: u32(b, o + TASK.tid),
+    pid: u32(b, o + TASK.pid),
+    startNs: u64(b, o + TASK.startNs),
+    leaderStartNs: u64(b, o + TASK.leaderStartNs),
+    ppid: u32(b, o + TASK.ppid),
+    parentStartNs: u64(b, o + TASK.parentStartNs),
+    uid: u32(b, o + TASK.uid),
+    gid: u32(b, o + TASK.gid),
+    cgroupId: u64(b, o + TASK.cgroupId),
+    pidNsId: u32(b, o + TASK.pidnsId),
+    nsPid: u32(b, o + TASK.nsPid),
+    nsTid: u32(b, o + TASK.nsTid),
     comm: cString(b, o + TASK.comm, 16),
   };
 }
@@ -130,7 +174,7 @@ function copyBytes(b: Buffer, start: number, len: number): Uint8Array {
 
 /** Decodes one record of `size` bytes at `o`; undefined when too short for its type. */
 function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: DecoderStats): ProctrailEvent | undefined {
-  const time = b.readBigUInt64LE(o + HDR.tsNs);
+  const time = u64(b, o + HDR.tsNs);
   switch (type) {
     case PT_EVENT_FORK: {
       if (size < FORK.sizeof) break;
@@ -138,9 +182,9 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         type: 'fork',
         time,
         child: readTask(b, o + FORK.child),
-        creatorTid: b.readUInt32LE(o + FORK.creatorTid),
-        creatorStartNs: b.readBigUInt64LE(o + FORK.creatorStartNs),
-        isThread: (b.readUInt32LE(o + FORK.flags) & PT_FORK_IS_THREAD) !== 0,
+        creatorTid: u32(b, o + FORK.creatorTid),
+        creatorStartNs: u64(b, o + FORK.creatorStartNs),
+        isThread: (u32(b, o + FORK.flags) & PT_FORK_IS_THREAD) !== 0,
       };
       return ev;
     }
@@ -152,16 +196,16 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         type: 'exec',
         time,
         task: readTask(b, o + EXEC.task),
-        oldTid: b.readUInt32LE(o + EXEC.oldTid),
+        oldTid: u32(b, o + EXEC.oldTid),
         file: {
           path: cString(b, o + EXEC.filename, fnLen),
-          inode: b.readBigUInt64LE(o + EXEC.inode),
-          dev: b.readUInt32LE(o + EXEC.dev),
-          ctimeNs: b.readBigUInt64LE(o + EXEC.ctimeNs),
-          mode: b.readUInt32LE(o + EXEC.mode),
+          inode: u64(b, o + EXEC.inode),
+          dev: u32(b, o + EXEC.dev),
+          ctimeNs: u64(b, o + EXEC.ctimeNs),
+          mode: u32(b, o + EXEC.mode),
         },
         argv: splitArgv(b, o + EXEC.argv, argvLen),
-        argvTruncated: (b.readUInt32LE(o + EXEC.flags) & PT_EXEC_ARGV_TRUNCATED) !== 0,
+        argvTruncated: (u32(b, o + EXEC.flags) & PT_EXEC_ARGV_TRUNCATED) !== 0,
       };
       return ev;
     }
@@ -171,8 +215,8 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         type: 'exit',
         time,
         task: readTask(b, o + EXIT.task),
-        exitStatus: b.readUInt32LE(o + EXIT.exitStatus),
-        groupDead: (b.readUInt32LE(o + EXIT.flags) & PT_EXIT_GROUP_DEAD) !== 0,
+        exitStatus: u32(b, o + EXIT.exitStatus),
+        groupDead: (u32(b, o + EXIT.flags) & PT_EXIT_GROUP_DEAD) !== 0,
       };
       return ev;
     }
@@ -184,37 +228,37 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
       const ev: CgroupEvent = {
         type: type === PT_EVENT_CGROUP_MKDIR ? 'cgroup_mkdir' : type === PT_EVENT_CGROUP_RMDIR ? 'cgroup_rmdir' : 'cgroup_attach',
         time,
-        hierarchyId: b.readUInt32LE(o + CGROUP.hierarchyId),
-        cgroupId: b.readBigUInt64LE(o + CGROUP.cgroupId),
-        level: b.readUInt32LE(o + CGROUP.level),
+        hierarchyId: u32(b, o + CGROUP.hierarchyId),
+        cgroupId: u64(b, o + CGROUP.cgroupId),
+        level: u32(b, o + CGROUP.level),
         path: cString(b, o + CGROUP.path, pathLen),
-        tid: b.readUInt32LE(o + CGROUP.tid),
-        pid: b.readUInt32LE(o + CGROUP.pid),
-        taskStartNs: b.readBigUInt64LE(o + CGROUP.taskStartNs),
+        tid: u32(b, o + CGROUP.tid),
+        pid: u32(b, o + CGROUP.pid),
+        taskStartNs: u64(b, o + CGROUP.taskStartNs),
       };
       return ev;
     }
     case PT_EVENT_DNS: {
       if (size < DNS.payload) break;
-      const payloadLen = b.readUInt32LE(o + DNS.payloadLen);
+      const payloadLen = u32(b, o + DNS.payloadLen);
       if (payloadLen > DNS.sizeof - DNS.payload || DNS.payload + payloadLen > size) break;
       const version = b[o + DNS.ipVersion] === 6 ? 6 : 4;
       const ev: DnsPacketEvent = {
         type: 'dns',
         time,
         direction: b[o + DNS.direction] === PT_DNS_INGRESS ? 'ingress' : 'egress',
-        socketCookie: b.readBigUInt64LE(o + DNS.socketCookie),
-        netnsCookie: b.readBigUInt64LE(o + DNS.netnsCookie),
-        cgroupId: b.readBigUInt64LE(o + DNS.cgroupId),
-        pid: b.readUInt32LE(o + DNS.pid),
-        tid: b.readUInt32LE(o + DNS.tid),
+        socketCookie: u64(b, o + DNS.socketCookie),
+        netnsCookie: u64(b, o + DNS.netnsCookie),
+        cgroupId: u64(b, o + DNS.cgroupId),
+        pid: u32(b, o + DNS.pid),
+        tid: u32(b, o + DNS.tid),
         protocol: b[o + DNS.protocol] === PT_PROTO_TCP ? 'tcp' : 'udp',
         ipVersion: version,
         srcAddr: formatIp(b, o + DNS.srcAddr, version),
         dstAddr: formatIp(b, o + DNS.dstAddr, version),
         srcPort: b.readUInt16LE(o + DNS.srcPort),
         dstPort: b.readUInt16LE(o + DNS.dstPort),
-        wireLength: b.readUInt32LE(o + DNS.wireLen),
+        wireLength: u32(b, o + DNS.wireLen),
         // A copy: the batch buffer must not be kept alive by one small packet.
         payload: copyBytes(b, o + DNS.payload, payloadLen),
       };
