@@ -51,7 +51,7 @@ t.test('lineage, descendants and paging on a replayed tree', async (t) => {
   const alive = q.descendants(init, NOW, 8, 100);
   t.same(alive.items.map((d) => [d.node.pid, d.depth]), [[100, 1], [200, 2]], 'exited 300 and 400 are gone now');
   const then = q.descendants(init, START.p300 + 10n, 8, 100);
-  t.same(then.items.map((d) => d.node.pid), [100, 200, 300]);
+  t.same(then.items.map((d) => d.node.pid), [100, 200, 400, 300]);
   t.equal(q.descendants(init, START.p300 + 10n, 8, 2).truncated, true);
 
   const seen: number[] = [];

@@ -49,7 +49,7 @@ export const START = Object.freeze({
   p200: 20n * S + 1n,
   p201: 20n * S + 300_000_007n,
   p300: 21n * S + 5n,
-  p400: 22n * S + 9n,
+  p400: 21n * S + 9n,
 });
 export const EXEC_200 = 20n * S + 500_000_001n;
 export const EXIT_300 = 22n * S + 7n;
