@@ -5,6 +5,7 @@
 import dnsPacket from 'dns-packet';
 import { parseDnsMessage } from '../../src/dns/parse.js';
 import type { ParsedDnsMessage } from '../../src/dns/message.js';
+import type { DnsPacketEvent } from '../../src/events/types.js';
 
 /** Seconds → boot ns, offset from a fixed boot time so values are not tiny. */
 export const T0 = 5_000_000_000_000n;
@@ -40,3 +41,42 @@ export const srv = (name: string, target: string, port: number, priority = 0, we
   data: { target, port, priority, weight },
 });
 export const txt = (name: string, data: string, ttl = 60): dnsPacket.Answer => ({ type: 'TXT', name, ttl, data });
+
+/** A captured DNS packet event (client side unless `direction` says otherwise). */
+export function packet(p: {
+  direction: 'egress' | 'ingress';
+  payload: Uint8Array;
+  time?: bigint;
+  cookie?: bigint;
+  pid?: number;
+  protocol?: 'udp' | 'tcp';
+  wireLength?: number;
+}): DnsPacketEvent {
+  const egress = p.direction === 'egress';
+  return {
+    type: 'dns',
+    time: p.time ?? T0,
+    direction: p.direction,
+    socketCookie: p.cookie ?? 1001n,
+    netnsCookie: 4026531840n,
+    cgroupId: 77n,
+    pid: egress ? (p.pid ?? 4242) : 0,
+    tid: egress ? (p.pid ?? 4242) : 0,
+    protocol: p.protocol ?? 'udp',
+    ipVersion: 4,
+    srcAddr: egress ? '127.0.0.1' : '127.0.0.53',
+    dstAddr: egress ? '127.0.0.53' : '127.0.0.1',
+    srcPort: egress ? 40000 : 53,
+    dstPort: egress ? 53 : 40000,
+    wireLength: p.wireLength ?? p.payload.length,
+    payload: p.payload,
+  };
+}
+
+/** TCP framing: 2-byte big-endian length prefix. */
+export function framed(msg: Uint8Array): Buffer {
+  const out = Buffer.alloc(msg.length + 2);
+  out.writeUInt16BE(msg.length, 0);
+  out.set(msg, 2);
+  return out;
+}
