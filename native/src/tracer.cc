@@ -1,6 +1,7 @@
 // Tracer implementation: load in the constructor, a reader thread after start().
 #include "tracer.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <algorithm>
@@ -207,5 +208,19 @@ Napi::Value Tracer::Stats(const Napi::CallbackInfo& info) {
   o.Set("dnsError", loaded_.dnsError);
   o.Set("cgroup2Mount", loaded_.cgroup2Mount);
   o.Set("running", started_ && !stopped_);
+  // Kernel ids of our loaded programs, so callers can verify stop() removed exactly these.
+  Napi::Array ids = Napi::Array::New(env);
+  if (loaded_.skel) {
+    uint32_t i = 0;
+    struct bpf_program* prog;
+    bpf_object__for_each_program(prog, loaded_.skel->obj) {
+      int fd = bpf_program__fd(prog);
+      if (fd < 0) continue;
+      struct bpf_prog_info info = {};
+      uint32_t len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) ids.Set(i++, info.id);
+    }
+  }
+  o.Set("programIds", ids);
   return o;
 }

@@ -54,6 +54,8 @@ export interface NativeStats {
   dnsError: string;
   cgroup2Mount: string;
   running: boolean;
+  /** Kernel ids of the loaded programs (empty after stop). */
+  programIds: number[];
 }
 
 /** The native Tracer object. Constructing it loads and attaches the programs. */
@@ -172,17 +174,22 @@ export class EbpfSource implements EventSource {
   async stop(): Promise<void> {
     const t = this.#tracer;
     if (!t) return;
-    this.#lastNative = t.stats();
     t.stop();
+    this.#lastNative = t.stats();
     this.#tracer = undefined;
+  }
+
+  /** Kernel ids of the loaded BPF programs (empty when not running). */
+  programIds(): number[] {
+    return this.#tracer?.stats().programIds ?? [];
   }
 
   /** Native reader counters merged with decoder counters (prefixed `decoder`). */
   stats(): SourceStats {
-    const n = this.#tracer?.stats() ?? this.#lastNative;
+    const { programIds: _ids, ...n } = this.#tracer?.stats() ?? this.#lastNative ?? { running: false, programIds: [] };
     const d = this.#decoder.stats();
     return {
-      ...(n ?? { running: false }),
+      ...n,
       decoderBatches: d.batches,
       decoderRecords: d.records,
       decoderDecoded: d.decoded,
