@@ -47,7 +47,7 @@ export const START = Object.freeze({
   p1: 1n * S,
   p100: 10n * S + 123_456_789n,
   p200: 20n * S + 1n,
-  p201: 20n * S + 300_000_007n,
+  p201: 20n * S + 600_000_007n,
   p300: 21n * S + 5n,
   p400: 21n * S + 9n,
 });
