@@ -79,7 +79,7 @@ t.test('exited process, key lookup, thread, processes connection', async (t) => 
       startTimeNs: (START.p300 + BOOT_EPOCH_NS).toString(),
       parent: { pid: 200 },
     },
-    thread: { tid: 201, pid: 200, key: '201@2030', process: { pid: 200, name: 'sleep' } },
+    thread: { tid: 201, pid: 200, key: '201@2060', process: { pid: 200, name: 'sleep' } },
   });
   t.same((await gql('{ process(pid: 9999) { pid } }')).body, { data: { process: null } });
   const page1 = await gql('{ processes(state: ALL, first: 3) { nodes { pid } pageInfo { hasNextPage endCursor } } }');

@@ -27,4 +27,14 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
     validationRules: [complexityRule(limits.graphqlComplexity)],
     errorFormatter,
   });
+  // mercurius keeps only `data` and `errors` from the formatter on some paths (e.g. a
+  // jit-compiled query with bad variables): add the uniform `error` to every 4xx here.
+  app.addHook('preSerialization', async (_req, reply, payload: unknown) => {
+    if (reply.statusCode < 400 || reply.statusCode >= 500 || payload === null || typeof payload !== 'object') return payload;
+    const p = payload as { error?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> };
+    const first = p.errors?.[0];
+    if (p.error !== undefined || first === undefined) return payload;
+    const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'PT_GRAPHQL_INVALID';
+    return { ...p, error: { code, message: String(first.message) } };
+  });
 };
