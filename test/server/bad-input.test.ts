@@ -1,12 +1,12 @@
 /** Bad input is a 400 with a JSON error body (never a 500); unknown things are 404 JSON. */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { replayedApp } from './fixture.js';
 
 const { app } = replayedApp();
 t.teardown(() => app.close());
 
-async function expectError(t: Tap, url: string, status: number, code: string, init: Record<string, unknown> = {}) {
-  const r = await app.inject({ url, ...init });
+async function expectError(t: Test, url: string, status: number, code: string) {
+  const r = await app.inject({ url });
   t.equal(r.statusCode, status, `${url} → ${status}`);
   t.match(String(r.headers['content-type']), /^application\/json/, `${url} is JSON`);
   const body = r.json();
@@ -14,7 +14,6 @@ async function expectError(t: Tap, url: string, status: number, code: string, in
   t.type(body.error?.message, 'string');
   return body;
 }
-type Tap = typeof t;
 
 t.test('malformed pid', async (t) => {
   for (const pid of ['abc', '-1', '0', '1.5', '4194305', '99999999999999999999', '%00'])
@@ -55,7 +54,7 @@ t.test('unknown pid, key, tid, route → 404 JSON', async (t) => {
 });
 
 t.test('GraphQL: syntax, unknown field, bad argument types, bad Time, depth, complexity → 400 JSON', async (t) => {
-  const post = (payload: unknown) => ({ method: 'POST', payload });
+  const post = (payload: unknown) => ({ method: 'POST' as const, payload: payload as Record<string, unknown> });
   const cases: Array<[string, unknown, string]> = [
     ['syntax', { query: '{ process(pid: 1 { key } }' }, 'PT_GRAPHQL_SYNTAX'],
     ['unknown field', { query: '{ process(pid: 1) { nope } }' }, 'PT_GRAPHQL_INVALID'],
