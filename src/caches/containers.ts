@@ -36,9 +36,9 @@ export interface ContainerCacheOptions {
   readonly cgroupHistoryCapacity?: number;
   /** Process stays kept per container (oldest ended first). Default 4096. */
   readonly processesPerContainer?: number;
-  /** Process → current container memberships tracked to detect moves (LRU). Default 65_536. */
+  /** Process → current container memberships tracked to detect moves (oldest dropped first). Default 65_536. */
   readonly membershipCapacity?: number;
-  /** Cgroup ids with task notes held until the cgroup appears (LRU). Default 1024, 64 notes each. */
+  /** Cgroup ids with task notes held until the cgroup appears (oldest dropped first). Default 1024, 64 notes each. */
   readonly pendingCapacity?: number;
   /** Hierarchy used when a lookup names none. Default 0 (the unified cgroup2 hierarchy). */
   readonly defaultHierarchyId?: number;
@@ -154,8 +154,12 @@ export class ContainerCache {
   readonly #pending = new Map<string, CgroupRec>();
   readonly #containers = new Map<string, ContainerRec>();
   readonly #history: LRUCache<string, ContainerRec>;
-  readonly #membership: LRUCache<string, string>;
-  readonly #pendingNotes: LRUCache<string, PendingNote[]>;
+  // Plain Maps bounded first-in-first-out: lru-cache 11 clears its whole preallocated
+  // storage (O(max)) whenever the last entry is deleted, and these two empty out constantly.
+  readonly #membership = new Map<string, ContainerRec>();
+  readonly #membershipCapacity: number;
+  readonly #pendingNotes = new Map<string, PendingNote[]>();
+  readonly #pendingCapacity: number;
 
   #hits = 0;
   #misses = 0;
@@ -177,8 +181,8 @@ export class ContainerCache {
     this.#historyCapacity = positiveInt('historyCapacity', options.historyCapacity, 10_000);
     this.#cgroupHistoryCapacity = positiveInt('cgroupHistoryCapacity', options.cgroupHistoryCapacity, 4 * this.#historyCapacity);
     this.#perContainer = positiveInt('processesPerContainer', options.processesPerContainer, 4096);
-    const membership = positiveInt('membershipCapacity', options.membershipCapacity, 65_536);
-    const pending = positiveInt('pendingCapacity', options.pendingCapacity, 1024);
+    this.#membershipCapacity = positiveInt('membershipCapacity', options.membershipCapacity, 65_536);
+    this.#pendingCapacity = positiveInt('pendingCapacity', options.pendingCapacity, 1024);
     this.#defaultHierarchy = options.defaultHierarchyId ?? 0;
     if (!Number.isInteger(this.#defaultHierarchy) || this.#defaultHierarchy < 0) {
       throw new TypeError('defaultHierarchyId must be a non-negative integer');
@@ -196,13 +200,6 @@ export class ContainerCache {
       max: this.#cgroupHistoryCapacity,
       dispose: (_v, _k, reason) => {
         if (reason === 'evict') this.#cgroupHistoryEvictions++;
-      },
-    });
-    this.#membership = new LRUCache<string, string>({ max: membership });
-    this.#pendingNotes = new LRUCache<string, PendingNote[]>({
-      max: pending,
-      dispose: (_v, _k, reason) => {
-        if (reason === 'evict') this.#pendingNoteEvictions++;
       },
     });
   }
@@ -283,8 +280,14 @@ export class ContainerCache {
       if (typeof cgroupId !== 'bigint' || cgroupId === 0n) return undefined;
       const key = cgroupKey(hierarchyId, cgroupId);
       const notes = this.#pendingNotes.get(key);
-      if (notes === undefined) this.#pendingNotes.set(key, [{ processKey, at, ended }]);
-      else if (notes.length < PENDING_NOTES_PER_CGROUP) notes.push({ processKey, at, ended });
+      if (notes === undefined) {
+        if (this.#pendingNotes.size >= this.#pendingCapacity) {
+          const oldest = this.#pendingNotes.keys().next();
+          if (!oldest.done) this.#pendingNotes.delete(oldest.value);
+          this.#pendingNoteEvictions++;
+        }
+        this.#pendingNotes.set(key, [{ processKey, at, ended }]);
+      } else if (notes.length < PENDING_NOTES_PER_CGROUP) notes.push({ processKey, at, ended });
       else this.#pendingNoteEvictions++;
       return undefined;
     }
@@ -587,7 +590,7 @@ export class ContainerCache {
     if (rec === undefined) {
       this.#unknownCgroupEvents++;
       // Only worth creating when tasks were already attributed to it (mkdir lost/late).
-      const notes = this.#pendingNotes.peek(cgroupKey(ev.hierarchyId, ev.cgroupId));
+      const notes = this.#pendingNotes.get(cgroupKey(ev.hierarchyId, ev.cgroupId));
       if (notes === undefined) return;
       let first = ev.time;
       for (const n of notes) if (n.at < first) first = n.at;
@@ -631,21 +634,27 @@ export class ContainerCache {
 
   #note(rec: CgroupRec, processKey: string, at: BootNs, ended: boolean): string | undefined {
     const containerId = rec.containerId;
-    const prev = this.#membership.get(processKey);
-    if (prev !== undefined && prev !== containerId) {
+    // Membership holds the container record itself: the common case (same container as
+    // the process's previous event) then needs no container lookup.
+    let prev = this.#membership.get(processKey);
+    if (prev !== undefined && prev.id !== containerId) {
       // Moved out of a container (attach, or a later cgroup id): close the old stay.
-      const old = this.#containers.get(prev) ?? this.#history.peek(prev);
-      old?.processes.touch(processKey, at, true);
+      prev.processes.touch(processKey, at, true);
       this.#membership.delete(processKey);
+      prev = undefined;
     }
     if (containerId === undefined) return undefined;
-    const c = this.#containers.get(containerId) ?? this.#history.peek(containerId);
+    const c = prev ?? this.#containers.get(containerId) ?? this.#history.peek(containerId);
     if (c === undefined) return containerId;
     c.processes.touch(processKey, at, ended);
     if (ended) {
       if (prev !== undefined) this.#membership.delete(processKey);
     } else if (prev === undefined) {
-      this.#membership.set(processKey, containerId);
+      if (this.#membership.size >= this.#membershipCapacity) {
+        const oldest = this.#membership.keys().next();
+        if (!oldest.done) this.#membership.delete(oldest.value);
+      }
+      this.#membership.set(processKey, c);
     }
     return containerId;
   }
