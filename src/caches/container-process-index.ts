@@ -93,6 +93,11 @@ export class ContainerProcessIndex {
     return this.#running.size;
   }
 
+  /** Drop entries (ended first, oldest first) until at most `capacity` remain. */
+  trim(capacity: number): void {
+    while (this.size > capacity) this.#evictOne();
+  }
+
   #evictOne(): void {
     const victim = this.#ended.size > 0 ? this.#ended : this.#running;
     const first = victim.keys().next();

@@ -30,8 +30,13 @@ import { ContainerProcessIndex } from './container-process-index.js';
 export interface ContainerCacheOptions {
   /** Time a dead cgroup stays resolvable before expire() deletes it. Default 30 s (30_000_000_000n). */
   readonly deleteGraceNs?: bigint;
-  /** Removed containers kept for `at` queries (LRU). Default 10_000. */
+  /** Removed containers kept for `at` queries (LRU). Default 4096. */
   readonly historyCapacity?: number;
+  /**
+   * Process stays kept per container once it is in history (the most recent ones).
+   * Default 256. Bounds the index's memory to historyCapacity × this (≈100 B each).
+   */
+  readonly historyProcessesPerContainer?: number;
   /** Deleted cgroups kept so old cgroup ids still resolve (LRU). Default 4 × historyCapacity. */
   readonly cgroupHistoryCapacity?: number;
   /** Process stays kept per container (oldest ended first). Default 4096. */
@@ -146,6 +151,7 @@ export class ContainerCache {
   readonly #pathOptions: CgroupPathOptions | undefined;
   readonly #perContainer: number;
   readonly #historyCapacity: number;
+  readonly #historyPerContainer: number;
   readonly #cgroupHistoryCapacity: number;
 
   // Live cgroups: hierarchy → id → record. Nested maps keep the hot lookup free of string keys.
@@ -178,7 +184,8 @@ export class ContainerCache {
     const grace = options.deleteGraceNs ?? 30_000_000_000n;
     if (typeof grace !== 'bigint' || grace < 0n) throw new TypeError('deleteGraceNs must be a non-negative bigint');
     this.#graceNs = grace;
-    this.#historyCapacity = positiveInt('historyCapacity', options.historyCapacity, 10_000);
+    this.#historyCapacity = positiveInt('historyCapacity', options.historyCapacity, 4096);
+    this.#historyPerContainer = positiveInt('historyProcessesPerContainer', options.historyProcessesPerContainer, 256);
     this.#cgroupHistoryCapacity = positiveInt('cgroupHistoryCapacity', options.cgroupHistoryCapacity, 4 * this.#historyCapacity);
     this.#perContainer = positiveInt('processesPerContainer', options.processesPerContainer, 4096);
     this.#membershipCapacity = positiveInt('membershipCapacity', options.membershipCapacity, 65_536);
@@ -192,8 +199,10 @@ export class ContainerCache {
 
     this.#history = new LRUCache<string, ContainerRec>({
       max: this.#historyCapacity,
-      dispose: (_v, _k, reason) => {
-        if (reason === 'evict') this.#historyEvictions++;
+      dispose: (v, _k, reason) => {
+        if (reason !== 'evict') return;
+        this.#historyEvictions++;
+        this.#evictedProcessEntries += v.processes.evicted; // keep the counter monotonic
       },
     });
     this.#cgroupHistory = new LRUCache<string, CgroupRec>({
@@ -628,6 +637,7 @@ export class ContainerCache {
       c.removedAt = rec.removedAt ?? rec.createdAt;
       c.removedBy = 'rmdir';
     }
+    c.processes.trim(this.#historyPerContainer);
     this.#history.set(c.id, c);
     this.#expiredContainers++;
   }

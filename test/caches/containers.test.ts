@@ -266,6 +266,20 @@ t.test('process index is bounded per container, ended entries go first', async (
   t.equal(c.containerAt(ID1)?.runningProcessCount, 3);
 });
 
+t.test('a container going to history keeps only its most recent process stays', async (t) => {
+  const c = new ContainerCache({ deleteGraceNs: 0n, historyProcessesPerContainer: 2 });
+  c.applyCgroupEvent(ev.mkdir(1n, CG1, `/docker/${ID1}`));
+  for (let i = 0; i < 5; i++) {
+    c.noteTask(CG1, `${i}@1`, BigInt(10 + i));
+    c.noteTask(CG1, `${i}@1`, BigInt(20 + i), true);
+  }
+  c.applyCgroupEvent(ev.rmdir(30n, CG1, `/docker/${ID1}`));
+  t.equal(c.containerAt(ID1)?.processCount, 5, 'all kept while live');
+  c.expire(30n);
+  t.same(c.processesOf(ID1, 14n).map((p) => p.processKey).sort(), ['3@1', '4@1']);
+  t.equal(c.stats().evictions.processEntries, 3);
+});
+
 // ------------------------------------------------------------------ snapshot
 
 function populated(): ContainerCache {
