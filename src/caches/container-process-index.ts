@@ -95,7 +95,14 @@ export class ContainerProcessIndex {
 
   /** Drop entries (ended first, oldest first) until at most `capacity` remain. */
   trim(capacity: number): void {
-    while (this.size > capacity) this.#evictOne();
+    // One iterator per map: restarting iteration after each front delete rescans the holes.
+    for (const map of [this.#ended, this.#running]) {
+      for (const key of map.keys()) {
+        if (this.size <= capacity) return;
+        map.delete(key);
+        this.evicted++;
+      }
+    }
   }
 
   #evictOne(): void {
