@@ -162,7 +162,8 @@ static __always_inline __u64 inode_ctime_ns(struct inode *ino)
 {
 	if (bpf_core_field_exists(ino->i_ctime_sec)) {
 		__u64 sec = BPF_CORE_READ(ino, i_ctime_sec);
-		__u32 nsec = BPF_CORE_READ(ino, i_ctime_nsec);
+		/* Multigrain timestamps (6.6+) keep an I_CTIME_QUERIED flag in bit 31. */
+		__u32 nsec = BPF_CORE_READ(ino, i_ctime_nsec) & 0x7fffffffu;
 		return sec * 1000000000ULL + nsec;
 	}
 	struct inode___ts *a = (void *)ino;

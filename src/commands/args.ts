@@ -11,8 +11,14 @@ export class CliError extends Error {
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+/** Parsed options: values by long name, and positionals. */
+export interface Parsed {
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly positionals: readonly string[];
+}
+
 /** Parse argv with `options`; `--help` prints `help` and returns undefined. */
-export function parse(argv: readonly string[], options: OptionSpec, help: string, positionals = false) {
+export function parse(argv: readonly string[], options: OptionSpec, help: string, positionals = false): Parsed | undefined {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
@@ -23,7 +29,7 @@ export function parse(argv: readonly string[], options: OptionSpec, help: string
     process.stdout.write(help);
     return undefined;
   }
-  return parsed;
+  return { values: parsed.values as Parsed['values'], positionals: parsed.positionals };
 }
 
 /** A non-negative integer option (or the default), with a clear error otherwise. */

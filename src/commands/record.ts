@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { CliError, intOption, parse, strOption } from './args.js';
 import { EbpfSource } from '../sources/ebpf.js';
 import { ProcfsSource } from '../sources/procfs.js';
-import { measureClock } from '../sources/clock.js';
+import { systemClock } from '../sources/clock.js';
 import { NdjsonRecorder } from '../sources/recorder.js';
 import { metaToLine } from '../events/ndjson.js';
 import type { EventSource } from '../sources/source.js';
@@ -31,7 +31,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const duration = intOption(p.values, 'duration', 0, 0, 86_400 * 365);
   const source = strOption(p.values, 'source', 'auto');
   if (!['auto', 'ebpf', 'procfs'].includes(source)) throw new CliError('--source must be auto, ebpf or procfs');
-  const clock = measureClock();
+  const clock = systemClock();
   const stream = out === '-' ? process.stdout : createWriteStream(out);
   stream.write(metaToLine({ bootToEpochNs: clock.bootToEpochNs, hostname: hostname(), recordedAt: new Date().toISOString() }) + '\n');
   const rec = new NdjsonRecorder(stream);

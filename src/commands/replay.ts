@@ -4,7 +4,7 @@ import { CliError, intOption, parse, strOption } from './args.js';
 import { ReplaySource, readRecordingMeta } from '../sources/replay.js';
 import { Pipeline } from '../service/pipeline.js';
 import { buildApp } from '../server/app.js';
-import { measureClock } from '../sources/clock.js';
+import { systemClock } from '../sources/clock.js';
 
 const HELP = `Usage: proctrail replay <file.ndjson> [options]
 
@@ -27,7 +27,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (!file || extra.length) throw new CliError(`expected one recording file\n\n${HELP}`);
   if (!existsSync(file)) throw new CliError(`no such file: ${file}`, 1);
   const meta = await readRecordingMeta(file);
-  const live = measureClock();
+  const live = systemClock();
   const bootToEpochNs = meta?.bootToEpochNs ?? live.bootToEpochNs;
   if (!meta) process.stderr.write('proctrail replay: no meta line; assuming the recording was made on this boot of this host\n');
   const pipeline = new Pipeline({ bootToEpochNs });

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { Pipeline } from './pipeline.js';
 import { ProcfsSource } from '../sources/procfs.js';
 import { EbpfSource } from '../sources/ebpf.js';
-import { measureClock, type Clock } from '../sources/clock.js';
+import { systemClock } from '../sources/clock.js';
+import type { Clock } from '../query/time.js';
 import type { EventSource } from '../sources/source.js';
 import { buildApp } from '../server/app.js';
 
@@ -44,7 +45,7 @@ export interface RunningService {
 /** Start sources and build (not listen) the app. */
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`proctrail: ${l}\n`));
-  const clock = measureClock();
+  const clock = systemClock();
   const pipeline = new Pipeline({
     bootToEpochNs: clock.bootToEpochNs,
     ...(opts.processCacheSize !== undefined && { processCacheSize: opts.processCacheSize }),

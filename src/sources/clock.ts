@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadAddon } from './ebpf.js';
+import type { Clock } from '../query/time.js';
 
 /** A measured boot->epoch offset. */
 export interface ClockOffset {
@@ -70,4 +71,10 @@ export function nowBootNs(offset: ClockOffset = clockOffset()): bigint {
 /** Clock ticks (USER_HZ = 100) of a boot-time ns value: /proc/PID/stat field 22 for a start time. */
 export function bootNsToTicks(bootNs: bigint): bigint {
   return bootNs / 10_000_000n;
+}
+
+/** The live clock the service and the API use: the measured offset and "now" in boot ns. */
+export function systemClock(): Clock {
+  const offset = clockOffset();
+  return { bootToEpochNs: offset.bootToEpochNs, nowBootNs: () => nowBootNs(offset) };
 }
