@@ -114,14 +114,15 @@ export class DnsCache {
     this.#promote(root);
 
     const recorded: ResponseAnswer[] = [];
-    const touched = new Set<GraphNode>();
-    // Nodes an answer may hang from: the question and the targets of its CNAME chain.
-    const connected = new Set<GraphNode>([root]);
+    // Nodes an answer may hang from: the question and the targets of its CNAME chain
+    // (created on the first CNAME: most responses have none).
+    let connected: Set<GraphNode> | undefined;
+    let overfull: GraphNode[] | undefined;
     let remaining: readonly DnsRecord[] = msg.answers;
-    let lastOwnerName: string | undefined;
-    let lastOwner: GraphNode | undefined;
+    let lastOwnerName = question.name;
+    let lastOwner = root;
     for (;;) {
-      const deferred: DnsRecord[] = [];
+      let deferred: DnsRecord[] | undefined;
       let grew = false;
       for (const a of remaining) {
         if (a.type === 'OTHER') {
@@ -132,25 +133,25 @@ export class DnsCache {
         if (a.name === lastOwnerName) owner = lastOwner;
         else {
           const found = this.#find(nodeKeyOfName(a.name));
-          owner = found !== undefined && connected.has(found) ? found : undefined;
+          owner = found === root || (found !== undefined && connected?.has(found) === true) ? found : undefined;
           if (owner !== undefined) {
             lastOwnerName = a.name;
             lastOwner = owner;
           }
         }
         if (owner === undefined) {
-          deferred.push(a);
+          (deferred ??= []).push(a);
           continue;
         }
         const target = this.#attach(owner, a, time, recorded);
         if (target === undefined) continue;
-        touched.add(owner);
-        if (a.type === 'CNAME' && !connected.has(target)) {
+        if (owner.children.size > this.#maxEdges) (overfull ??= []).push(owner);
+        if (a.type === 'CNAME' && target !== root && !(connected ??= new Set()).has(target)) {
           connected.add(target);
           grew = true;
         }
       }
-      if (deferred.length === 0) break;
+      if (deferred === undefined) break;
       if (!grew) {
         this.#counters.unrelatedRecords += deferred.length;
         break;
@@ -166,7 +167,7 @@ export class DnsCache {
     responses.push(response);
     if (responses.length > this.#maxResponses) responses.shift();
     if (asker !== undefined) this.#recordAsker(root, asker, question.type, time);
-    for (const owner of touched) if (owner.children.size > this.#maxEdges) this.#trimEdges(owner, time);
+    if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, time);
     this.#counters.responses++;
     return true;
   }

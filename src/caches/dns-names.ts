@@ -79,22 +79,35 @@ export function nodeKeyOfName(raw: string): NodeKey {
 
 /** Canonical text of an IPv4 or IPv6 address, or undefined when it is not one. */
 export function canonicalAddress(text: string): string | undefined {
-  const kind = isIP(text);
-  if (kind === 4) return canonicalIPv4(text);
-  if (kind === 6) {
+  if (!text.includes(':')) return canonicalIPv4(text);
+  if (isIP(text) === 6) {
     const groups = parseIPv6(text);
     return groups === undefined ? undefined : formatIPv6(groups);
   }
   return undefined;
 }
 
+/** Dotted quad with 0-255 parts; returns the input itself when already canonical (no copy). */
 function canonicalIPv4(text: string): string | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  let canonical = true;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; /* a final '.' closes the last part */
+    if (c === 46) {
+      if (digits === 0 || value > 255) return undefined;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) canonical = false; // leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return undefined;
+    } else return undefined;
   }
-  return parts.map((p) => String(Number(p))).join('.');
+  if (parts !== 4) return undefined;
+  return canonical ? text : text.split('.').map((p) => String(Number(p))).join('.');
 }
 
 /** Eight 16-bit groups of an IPv6 text (with `::` and an optional dotted IPv4 tail). */

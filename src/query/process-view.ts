@@ -58,6 +58,9 @@ export interface ExecRecordDto {
 
 /** Everything about a process at a moment (`GET /v1/processes/{pid}`). */
 export interface ProcessDto extends ProcessSummaryDto {
+  /** The effective query time. */
+  at: string;
+  atNs: string;
   parent: ProcessRefDto | null;
   uid: number | null;
   gid: number | null;
@@ -70,6 +73,9 @@ export interface ProcessDto extends ProcessSummaryDto {
 
 /** A thread at a moment. */
 export interface ThreadDto {
+  /** The effective query time. */
+  at: string;
+  atNs: string;
   key: string;
   tid: number;
   pid: number | null;
@@ -183,7 +189,11 @@ export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs): 
   };
 }
 
-/** The process at `at` with parent, credentials and exec history. */
+/**
+ * The process at `at` with parent, credentials and exec history, plus the effective time.
+ * Built as one literal (no object spread: spreading into a literal is a slow path in V8
+ * and this is the hottest REST answer).
+ */
 export function processDto(
   tree: ProcessTreeReader,
   clock: Clock,
@@ -192,8 +202,27 @@ export function processDto(
 ): ProcessDto {
   const a = attrsAt(node, at);
   const parent = tree.parentOf(node, at);
+  const exe = executableAt(node, at);
+  const exited = exitedAt(node, at);
+  const history: ExecRecordDto[] = [];
+  for (const r of node.execHistory) if (r.time <= at) history.push(execRecordDto(clock, r));
+  const off = clock.bootToEpochNs;
   return {
-    ...processSummaryDto(clock, node, at),
+    at: formatTime(at + off),
+    atNs: (at + off).toString(),
+    key: node.key,
+    pid: node.pid,
+    name: a?.comm ?? '',
+    entityId: node.entityId,
+    executable: exe === undefined ? null : fileInfoDto(exe),
+    argv: argvAt(node, at).slice(),
+    startTime: formatTime(node.startNs + off),
+    startTimeNs: (node.startNs + off).toString(),
+    exitTime: exited ? formatTime((node.exitNs as BootNs) + off) : null,
+    exitTimeNs: exited ? ((node.exitNs as BootNs) + off).toString() : null,
+    exitCode: exited ? exitCodeOf(node.exitStatus) : null,
+    exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
+    alive: aliveAt(node, at),
     parent: parent === undefined ? null : { key: parent.key, pid: parent.pid, name: nameAt(parent, at) },
     uid: a?.uid ?? null,
     gid: a?.gid ?? null,
@@ -201,8 +230,22 @@ export function processDto(
     pidNsId: a?.pidNsId ?? null,
     nsPid: a?.nsPid ?? null,
     origin: node.origin,
-    execHistory: node.execHistory.filter((r) => r.time <= at).map((r) => execRecordDto(clock, r)),
+    execHistory: history,
   };
+}
+
+/** A descendant: the summary plus its depth and parent key. */
+export interface DescendantDto extends ProcessSummaryDto {
+  depth: number;
+  parentKey: string;
+}
+
+/** Summary of a descendant at `at`. */
+export function descendantDto(clock: Clock, node: ProcessNode, at: BootNs, depth: number, parentKey: string): DescendantDto {
+  const d = processSummaryDto(clock, node, at) as DescendantDto;
+  d.depth = depth;
+  d.parentKey = parentKey;
+  return d;
 }
 
 /** The pid encoded in a `"<pid>@<ticks>"` key (null when malformed). */
@@ -216,7 +259,10 @@ export function pidOfKey(key: string): number | null {
 export function threadDto(clock: Clock, node: ThreadNode, at: BootNs): ThreadDto {
   const a = attrsAt(node, at);
   const exited = exitedAt(node, at);
+  const off = clock.bootToEpochNs;
   return {
+    at: formatTime(at + off),
+    atNs: (at + off).toString(),
     key: node.key,
     tid: node.tid,
     pid: pidOfKey(node.processKey),

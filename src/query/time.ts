@@ -69,16 +69,35 @@ export function parseTime(input: string): EpochNs | undefined {
   return BigInt(ms) * NS_PER_MS + frac;
 }
 
+// Formatting is on every response's hot path: the calendar part of a second is cached
+// (bounded; cleared when full) and the ns digits come from the decimal string directly.
+const secondPrefix = new Map<string, string>();
+const PREFIX_CACHE_MAX = 4096;
+
+function prefixOf(sec: string): string {
+  let p = secondPrefix.get(sec);
+  if (p === undefined) {
+    if (secondPrefix.size >= PREFIX_CACHE_MAX) secondPrefix.clear();
+    p = new Date(Number(sec) * 1000).toISOString().slice(0, -5); // "YYYY-MM-DDTHH:MM:SS"
+    secondPrefix.set(sec, p);
+  }
+  return p;
+}
+
 /** Format epoch ns as RFC 3339 UTC with exactly nine fractional digits. */
 export function formatTime(epochNs: EpochNs): string {
+  if (epochNs >= 0n) {
+    const digits = epochNs.toString();
+    if (digits.length <= 9) return `${prefixOf('0')}.${digits.padStart(9, '0')}Z`;
+    return `${prefixOf(digits.slice(0, -9))}.${digits.slice(-9)}Z`;
+  }
   let sec = epochNs / NS_PER_S;
   let ns = epochNs % NS_PER_S;
   if (ns < 0n) {
     ns += NS_PER_S;
     sec -= 1n;
   }
-  const iso = new Date(Number(sec) * 1000).toISOString(); // "YYYY-MM-DDTHH:MM:SS.000Z"
-  return `${iso.slice(0, -5)}.${ns.toString().padStart(9, '0')}Z`;
+  return `${prefixOf(sec.toString())}.${ns.toString().padStart(9, '0')}Z`;
 }
 
 /** Boot ns → epoch ns. */

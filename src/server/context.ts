@@ -4,7 +4,7 @@
  */
 import type { BootNs } from '../events/types.js';
 import type { ProcessQuery } from '../query/process-query.js';
-import { type Clock, formatTime } from '../query/time.js';
+import type { Clock } from '../query/time.js';
 import { InvalidTime } from './errors.js';
 
 /** Request-size and cost limits (all optional in buildApp; defaults below). */
@@ -58,8 +58,3 @@ export function atOrThrow(ctx: ServerContext, at: string | undefined, param = 'a
   return t;
 }
 
-/** The effective query time as response fields (`at` RFC 3339, `atNs` exact epoch ns). */
-export function atFields(ctx: ServerContext, at: BootNs): { at: string; atNs: string } {
-  const epoch = at + ctx.clock.bootToEpochNs;
-  return { at: formatTime(epoch), atNs: epoch.toString() };
-}

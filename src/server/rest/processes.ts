@@ -2,9 +2,9 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BootNs } from '../../events/types.js';
 import type { ProcessNode } from '../../caches/process-model.js';
-import { atFields, atOrThrow, type ServerContext } from '../context.js';
+import { atOrThrow, type ServerContext } from '../context.js';
 import { InvalidCursor, InvalidGlob, ProcessNotFound } from '../errors.js';
-import { formatBoot, lineageToDot, nameAt, processDto, processSummaryDto, threadDto, type ProcessState } from '../../query/index.js';
+import { descendantDto, formatBoot, lineageToDot, nameAt, processDto, processSummaryDto, threadDto, type ProcessState } from '../../query/index.js';
 import * as S from './schemas.js';
 
 interface PidRequest {
@@ -57,7 +57,8 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       if (page === 'bad-cursor') throw new InvalidCursor();
       if (page === 'bad-glob') throw new InvalidGlob(String(req.query.name));
       return {
-        ...atFields(ctx, at),
+        at: formatBoot(ctx.clock, at),
+        atNs: (at + ctx.clock.bootToEpochNs).toString(),
         items: page.items.map((p) => processSummaryDto(ctx.clock, p, at)),
         nextCursor: page.nextCursor ?? null,
       };
@@ -70,7 +71,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     async (req) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
-      return { ...atFields(ctx, at), ...processDto(ctx.query.tree, ctx.clock, p, at) };
+      return processDto(ctx.query.tree, ctx.clock, p, at);
     },
   );
 
@@ -81,7 +82,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = ctx.query.processByKey(req.params.key);
       if (p === undefined) throw new ProcessNotFound(`with key ${req.params.key}`);
-      return { ...atFields(ctx, at), ...processDto(ctx.query.tree, ctx.clock, p, at) };
+      return processDto(ctx.query.tree, ctx.clock, p, at);
     },
   );
 
@@ -110,7 +111,8 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         return reply.type('text/vnd.graphviz; charset=utf-8').serializer((s) => s as string).send(lineageToDot(lin.chain, at));
       }
       return {
-        ...atFields(ctx, at),
+        at: formatBoot(ctx.clock, at),
+        atNs: (at + ctx.clock.bootToEpochNs).toString(),
         truncated: lin.truncated,
         lineage: lin.chain.map((n) => processSummaryDto(ctx.clock, n, at)),
       };
@@ -124,7 +126,8 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
       return {
-        ...atFields(ctx, at),
+        at: formatBoot(ctx.clock, at),
+        atNs: (at + ctx.clock.bootToEpochNs).toString(),
         process: ref(p, at),
         children: ctx.query.children(p, at).map((c) => processSummaryDto(ctx.clock, c, at)),
       };
@@ -152,10 +155,11 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const p = byPidOrThrow(ctx, req.params.pid, at);
       const d = ctx.query.descendants(p, at, req.query.maxDepth ?? L.defaultDescendantsDepth, req.query.limit ?? L.maxDescendants);
       return {
-        ...atFields(ctx, at),
+        at: formatBoot(ctx.clock, at),
+        atNs: (at + ctx.clock.bootToEpochNs).toString(),
         process: ref(p, at),
         truncated: d.truncated,
-        descendants: d.items.map((i) => ({ ...processSummaryDto(ctx.clock, i.node, at), depth: i.depth, parentKey: i.parentKey })),
+        descendants: d.items.map((i) => descendantDto(ctx.clock, i.node, at, i.depth, i.parentKey)),
       };
     },
   );
@@ -167,7 +171,8 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
       return {
-        ...atFields(ctx, at),
+        at: formatBoot(ctx.clock, at),
+        atNs: (at + ctx.clock.bootToEpochNs).toString(),
         process: ref(p, at),
         threads: ctx.query.threads(p, at).map((t) => threadDto(ctx.clock, t, at)),
       };

@@ -1,6 +1,6 @@
 /** REST: /v1/threads/{tid}. */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { atFields, atOrThrow } from '../context.js';
+import { atOrThrow } from '../context.js';
 import { ThreadNotFound } from '../errors.js';
 import { formatBoot, threadDto } from '../../query/index.js';
 import * as S from './schemas.js';
@@ -15,7 +15,7 @@ export const threadRoutes: FastifyPluginAsync = async (app: FastifyInstance) => 
       const at = atOrThrow(ctx, req.query.at);
       const t = ctx.query.threadByTid(req.params.tid, at);
       if (t === undefined) throw new ThreadNotFound(`with tid ${req.params.tid} at or before ${formatBoot(ctx.clock, at)}`);
-      return { ...atFields(ctx, at), ...threadDto(ctx.clock, t, at) };
+      return threadDto(ctx.clock, t, at);
     },
   );
 };

@@ -1,0 +1,115 @@
+/**
+ * bench/http: REST process lookup vs a fastify hello-world, and GraphQL lineage (depth 8)
+ * vs a mercurius hello-world, measured with autocannon in the same run. The servers run in
+ * a child process so the load generator does not share their event loop.
+ *
+ *   npx tsx bench/http.ts [seconds per run, default 5]
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+
+const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 5);
+const CHAINS = 200;
+const DEPTH = 10;
+/** A leaf of the first chain: pid = 1000 + DEPTH - 1 (see buildTree). */
+const LEAF_PID = 1000 + DEPTH - 1;
+const LINEAGE_QUERY = `{ process(pid: ${LEAF_PID}) { pid name ancestors(maxDepth: 8) { pid name executable { path } } } }`;
+
+interface Ports {
+  hello: number;
+  rest: number;
+  mercuriusHello: number;
+  graphql: number;
+}
+
+async function serve(): Promise<void> {
+  const [{ default: Fastify }, { default: mercurius }, { ProcessTree }, { buildApp }] = await Promise.all([
+    import('fastify'),
+    import('mercurius'),
+    import('../src/caches/process-tree.js'),
+    import('../src/server/app.js'),
+  ]);
+  type TaskInfo = import('../src/events/types.js').TaskInfo;
+  const S = 1_000_000_000n;
+  const tree = new ProcessTree();
+  const task = (pid: number, startNs: bigint, ppid: number, parentStartNs: bigint, comm: string): TaskInfo => ({
+    tid: pid, pid, startNs, leaderStartNs: startNs, ppid, parentStartNs, uid: 0, gid: 0, cgroupId: 1n, pidNsId: 1, nsPid: pid, nsTid: pid, comm,
+  });
+  tree.apply({ type: 'snapshot', time: S, task: task(1, S, 0, 0n, 'init'), exePath: '/sbin/init', argv: ['/sbin/init'] });
+  // CHAINS chains of DEPTH processes each under pid 1: chain c has pids 1000+c*DEPTH ... +DEPTH-1.
+  let t = 2n * S;
+  for (let c = 0; c < CHAINS; c++) {
+    let ppid = 1;
+    let pstart = S;
+    for (let d = 0; d < DEPTH; d++) {
+      const pid = 1000 + c * DEPTH + d;
+      const start = (t += 1_000_000n);
+      tree.apply({ type: 'fork', time: start, child: task(pid, start, ppid, pstart, 'bash'), creatorTid: ppid, creatorStartNs: pstart, isThread: false });
+      tree.apply({
+        type: 'exec', time: start + 1000n, task: task(pid, start, ppid, pstart, `p${d}`), oldTid: pid,
+        file: { path: `/usr/bin/p${d}`, inode: BigInt(pid), dev: 1, ctimeNs: 0n, mode: 0o100755 }, argv: [`p${d}`, '--flag'], argvTruncated: false,
+      });
+      ppid = pid;
+      pstart = start;
+    }
+  }
+  const clock = { bootToEpochNs: 1_795_773_600_000_000_000n, nowBootNs: () => 3600n * S };
+
+  const hello = Fastify();
+  hello.get('/hello', async () => ({ hello: 'world' }));
+  const mhello = Fastify();
+  await mhello.register(mercurius, { schema: 'type Query { hello: String }', resolvers: { Query: { hello: async () => 'world' } }, jit: 1 });
+  const app = buildApp({ tree, clock });
+  const listen = async (f: typeof hello) => {
+    await f.listen({ host: '127.0.0.1', port: 0 });
+    return (f.server.address() as AddressInfo).port;
+  };
+  const ports: Ports = { hello: await listen(hello), rest: await listen(app as unknown as typeof hello), mercuriusHello: await listen(mhello), graphql: 0 };
+  ports.graphql = ports.rest;
+  process.send?.(ports);
+}
+
+async function main(): Promise<void> {
+  const { default: autocannon } = await import('autocannon');
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ports));
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  const run = async (opts: Record<string, unknown>, check: (body: string) => boolean): Promise<number> => {
+    // Verify the answer once, so the bench cannot measure a fast error path.
+    const { url, method = 'GET', body, headers } = opts as { url: string; method?: string; body?: string; headers?: Record<string, string> };
+    const res = await fetch(url, { method, body, headers });
+    const text = await res.text();
+    if (res.status !== 200 || !check(text)) throw new Error(`unexpected answer from ${url}: ${res.status} ${text.slice(0, 200)}`);
+    await autocannon({ ...opts, connections: 10, duration: 1 }); // warm-up (jit, ICs)
+    const r = await autocannon({ ...opts, connections: 10, duration: SECONDS });
+    if (r.errors > 0 || r.non2xx > 0) throw new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    return r.requests.average;
+  };
+  const gql = (port: number, query: string) => ({
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  try {
+    const hello = await run({ url: `http://127.0.0.1:${ports.hello}/hello` }, (b) => b.includes('world'));
+    const rest = await run({ url: `http://127.0.0.1:${ports.rest}/v1/processes/${LEAF_PID}` }, (b) => b.includes(`"pid":${LEAF_PID}`));
+    const mhello = await run(gql(ports.mercuriusHello, '{ hello }'), (b) => b.includes('world'));
+    const lineage = await run(gql(ports.graphql, LINEAGE_QUERY), (b) => (b.match(/"pid"/g) ?? []).length === 9);
+    const r1 = rest / hello;
+    const r2 = lineage / mhello;
+    const ok = r1 >= 0.9 && r2 >= 0.6;
+    console.log(
+      `bench http: REST lookup ${Math.round(rest)} req/s, ratio ${r1.toFixed(2)} vs fastify hello ${Math.round(hello)} req/s (target >= 0.9) ${r1 >= 0.9 ? 'PASS' : 'FAIL'}; ` +
+        `GraphQL lineage(8) ${Math.round(lineage)} req/s, ratio ${r2.toFixed(2)} vs mercurius hello ${Math.round(mhello)} req/s (target >= 0.6) ${r2 >= 0.6 ? 'PASS' : 'FAIL'}; ${ok ? 'PASS' : 'FAIL'}`,
+    );
+  } finally {
+    child.kill();
+  }
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
