@@ -16,7 +16,7 @@ import { LRUCache } from 'lru-cache';
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, type NodeKey } from './dns-names.js';
-import { edgeKey, GraphNode, linkParent, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
+import { GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import { observeWindow, windowAt } from './dns-windows.js';
 import type {
   DnsAnswerView,
@@ -145,7 +145,7 @@ export class DnsCache {
         }
         const target = this.#attach(owner, a, time, recorded);
         if (target === undefined) continue;
-        if (owner.children.size > this.#maxEdges) (overfull ??= []).push(owner);
+        if (owner.edgeCount > this.#maxEdges) (overfull ??= []).push(owner);
         if (a.type === 'CNAME' && target !== root && !(connected ??= new Set()).has(target)) {
           connected.add(target);
           grew = true;
@@ -188,7 +188,7 @@ export class DnsCache {
     const walk = (n: GraphNode): void => {
       if (visited.has(n)) return;
       visited.add(n);
-      for (const e of n.children.values()) {
+      for (const e of n.edges()) {
         const v = edgeView(e, at, now);
         if (v === undefined) continue;
         switch (e.type) {
@@ -234,9 +234,9 @@ export class DnsCache {
     // Forward: breadth first up the parents, so each name gets its shortest path.
     const seen = new Set<GraphNode>();
     let frontier: Array<{ node: GraphNode; path: DnsAnswerView[] }> = [];
-    for (const p of node.parents.keys()) {
+    for (const p of node.parentNodes()) {
       for (const type of ['A', 'AAAA'] as const) {
-        const e = p.children.get(edgeKey(type, node));
+        const e = p.findEdge(node, type);
         const v = e === undefined ? undefined : edgeView(e, at, now);
         if (v !== undefined) frontier.push({ node: p, path: [v] });
       }
@@ -247,8 +247,8 @@ export class DnsCache {
         if (seen.has(n)) continue;
         seen.add(n);
         names.push(reverseName(n.value, 'forward', path));
-        for (const q of n.parents.keys()) {
-          const e = q.children.get(edgeKey('CNAME', n));
+        for (const q of n.parentNodes()) {
+          const e = q.findEdge(n, 'CNAME');
           const v = e === undefined ? undefined : edgeView(e, at, now);
           if (v !== undefined && !seen.has(q)) next.push({ node: q, path: [v, ...path] });
         }
@@ -261,7 +261,7 @@ export class DnsCache {
     const down = (n: GraphNode, path: DnsAnswerView[]): void => {
       if (visited.has(n)) return;
       visited.add(n);
-      for (const e of n.children.values()) {
+      for (const e of n.edges()) {
         const v = edgeView(e, at, now);
         if (v === undefined) continue;
         if (e.type === 'PTR' && !ptrSeen.has(e.target.value)) {
@@ -365,12 +365,10 @@ export class DnsCache {
       return undefined;
     }
     const target = this.#nodeFor(key);
-    const k = edgeKey(a.type, target, port);
-    let edge = owner.children.get(k);
+    let edge = owner.findEdge(target, a.type, port);
     if (edge === undefined) {
-      edge = { type: a.type, owner, target, windows: [] };
-      owner.children.set(k, edge);
-      linkParent(target, owner);
+      edge = port === undefined ? { type: a.type, owner, target, windows: [], next: undefined } : { type: a.type, owner, target, windows: [], next: undefined, port };
+      owner.addEdge(edge);
       this.#counters.edges++;
     }
     const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
@@ -387,14 +385,14 @@ export class DnsCache {
 
   /** Drop the least recently seen edges of `owner` beyond the bound (never those seen at `time`). */
   #trimEdges(owner: GraphNode, time: BootNs): void {
-    const byAge = [...owner.children.entries()]
-      .filter(([, e]) => lastSeenOf(e) < time)
-      .sort(([, a], [, b]) => (lastSeenOf(a) < lastSeenOf(b) ? -1 : lastSeenOf(a) > lastSeenOf(b) ? 1 : 0));
+    const byAge = owner
+      .edges()
+      .filter((e) => lastSeenOf(e) < time)
+      .sort((a, b) => (lastSeenOf(a) < lastSeenOf(b) ? -1 : lastSeenOf(a) > lastSeenOf(b) ? 1 : 0));
     const orphans: GraphNode[] = [];
-    for (const [k, e] of byAge) {
-      if (owner.children.size <= this.#maxEdges) break;
-      owner.children.delete(k);
-      unlinkParent(e.target, owner);
+    for (const e of byAge) {
+      if (owner.edgeCount <= this.#maxEdges) break;
+      owner.removeEdge(e);
       this.#counters.edges--;
       this.#evictions.edges++;
       orphans.push(e.target);
@@ -404,12 +402,13 @@ export class DnsCache {
 
   #removeNodes(dead: readonly GraphNode[]): void {
     for (const d of dead) {
-      for (const e of d.children.values()) {
+      for (const e of d.edges()) {
         unlinkParent(e.target, d);
         this.#counters.edges--;
       }
-      d.children.clear();
-      d.parents.clear();
+      d.children = undefined;
+      d.edgeCount = 0;
+      d.parents = undefined;
       for (const key of d.askers?.keys() ?? []) this.#forgetAsker(key, d);
       (d.kind === 'name' ? this.#names : this.#addresses).delete(d.value);
       this.#evictions.nodes++;
@@ -454,8 +453,8 @@ export class DnsCache {
     while (frontier.length > 0) {
       const next: GraphNode[] = [];
       for (const n of frontier) {
-        for (const p of n.parents.keys()) {
-          const e = p.children.get(edgeKey('CNAME', n));
+        for (const p of n.parentNodes()) {
+          const e = p.findEdge(n, 'CNAME');
           const v = e === undefined ? undefined : edgeView(e, at, now);
           if (v === undefined) continue;
           out.push(v);

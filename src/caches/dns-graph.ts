@@ -14,6 +14,8 @@ export interface GraphEdge {
   readonly owner: GraphNode;
   readonly target: GraphNode;
   readonly windows: ValidityWindow[];
+  /** Next edge from the same owner to the same target (another type or SRV port). */
+  next: GraphEdge | undefined;
   preference?: number;
   port?: number;
   priority?: number;
@@ -29,13 +31,22 @@ export interface AskerRecord {
   readonly qtypes: string[];
 }
 
+const NO_NODES: ReadonlyMap<GraphNode, number> = new Map();
+
+/**
+ * Edges are keyed by their target node (identity hashing, no string keys on the hot
+ * path); the rare second edge to the same target is chained through `next`. Maps are
+ * created on first use: most nodes are leaves, and roots have no parents.
+ */
 export class GraphNode {
   /** True while the node is a query root held by the LRU. */
   isRoot = false;
-  /** Outgoing edges by `edgeKey`. */
-  readonly children = new Map<string, GraphEdge>();
+  /** Outgoing edges: target → first edge to it. */
+  children: Map<GraphNode, GraphEdge> | undefined;
+  /** Number of outgoing edges. */
+  edgeCount = 0;
   /** Incoming edges: parent → number of edges from it. */
-  readonly parents = new Map<GraphNode, number>();
+  parents: Map<GraphNode, number> | undefined;
   /** Responses to this question, oldest first (roots only, bounded). */
   responses: DnsResponseView[] | undefined;
   /** Askers of this question by asker key (roots only, bounded). */
@@ -45,25 +56,67 @@ export class GraphNode {
     readonly kind: 'name' | 'address',
     readonly value: string,
   ) {}
-}
 
-/** Key of an edge among its owner's children. SRV keeps one edge per target and port. */
-export function edgeKey(type: DnsEdgeType, target: GraphNode, port?: number): string {
-  const base = `${type}${target.kind === 'address' ? '@' : ' '}${target.value}`;
-  return port === undefined ? base : `${base}:${port}`;
-}
+  /** The edge `this --type(:port)--> target`, if any. */
+  findEdge(target: GraphNode, type: DnsEdgeType, port?: number): GraphEdge | undefined {
+    for (let e = this.children?.get(target); e !== undefined; e = e.next) {
+      if (e.type === type && e.port === port) return e;
+    }
+    return undefined;
+  }
 
-/** Add one parent link (one edge) to `child`. */
-export function linkParent(child: GraphNode, parent: GraphNode): void {
-  child.parents.set(parent, (child.parents.get(parent) ?? 0) + 1);
+  /** Add a new edge (caller checked findEdge) and link this node as a parent of its target. */
+  addEdge(edge: GraphEdge): void {
+    const children = (this.children ??= new Map());
+    const head = children.get(edge.target);
+    if (head === undefined) children.set(edge.target, edge);
+    else {
+      edge.next = head.next;
+      head.next = edge;
+    }
+    this.edgeCount++;
+    const parents = (edge.target.parents ??= new Map());
+    parents.set(this, (parents.get(this) ?? 0) + 1);
+  }
+
+  /** Remove one edge and its parent link. */
+  removeEdge(edge: GraphEdge): void {
+    const children = this.children;
+    if (children === undefined) return;
+    const head = children.get(edge.target);
+    if (head === edge) {
+      if (edge.next === undefined) children.delete(edge.target);
+      else children.set(edge.target, edge.next);
+    } else {
+      let e = head;
+      while (e !== undefined && e.next !== edge) e = e.next;
+      if (e === undefined) return;
+      e.next = edge.next;
+    }
+    this.edgeCount--;
+    unlinkParent(edge.target, this);
+  }
+
+  /** All outgoing edges, in insertion order of their targets. */
+  edges(): GraphEdge[] {
+    const out: GraphEdge[] = [];
+    if (this.children === undefined) return out;
+    for (const head of this.children.values()) for (let e: GraphEdge | undefined = head; e !== undefined; e = e.next) out.push(e);
+    return out;
+  }
+
+  /** Parent nodes (one entry per parent, whatever the number of edges). */
+  parentNodes(): IterableIterator<GraphNode> {
+    return (this.parents ?? NO_NODES).keys();
+  }
 }
 
 /** Remove one parent link; the parent disappears from the map with its last edge. */
 export function unlinkParent(child: GraphNode, parent: GraphNode): void {
-  const n = child.parents.get(parent);
+  const n = child.parents?.get(parent);
   if (n === undefined) return;
-  if (n <= 1) child.parents.delete(parent);
-  else child.parents.set(parent, n - 1);
+  if (n <= 1) child.parents!.delete(parent);
+  else child.parents!.set(parent, n - 1);
 }
 
 /**
@@ -80,14 +133,14 @@ export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
     const n = stack.pop()!;
     if (affected.has(n)) continue;
     affected.add(n);
-    for (const e of n.children.values()) if (!affected.has(e.target)) stack.push(e.target);
+    if (n.children !== undefined) for (const t of n.children.keys()) if (!affected.has(t)) stack.push(t);
   }
   const alive = new Set<GraphNode>();
   const queue: GraphNode[] = [];
   for (const n of affected) {
     let keep = n.isRoot;
     if (!keep) {
-      for (const p of n.parents.keys()) {
+      for (const p of n.parentNodes()) {
         if (!affected.has(p)) {
           keep = true;
           break;
@@ -101,10 +154,11 @@ export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
   }
   while (queue.length > 0) {
     const n = queue.pop()!;
-    for (const e of n.children.values()) {
-      if (affected.has(e.target) && !alive.has(e.target)) {
-        alive.add(e.target);
-        queue.push(e.target);
+    if (n.children === undefined) continue;
+    for (const t of n.children.keys()) {
+      if (affected.has(t) && !alive.has(t)) {
+        alive.add(t);
+        queue.push(t);
       }
     }
   }
