@@ -1,4 +1,4 @@
-import t, { type Tap } from 'tap';
+import t from 'tap';
 import type { ExecEvent, ExitEvent, ForkEvent, SnapshotEvent, TaskInfo } from '../../src/events/types.js';
 import type { ProcessNode } from '../../src/caches/process-model.js';
 import { ProcessTree } from '../../src/caches/process-tree.js';
@@ -395,7 +395,14 @@ for (const [procCap, threadCap] of [
   });
 }
 
-function pressure(t: Tap.Test, procCap: number, threadCap: number): void {
+// the few assertions the replay uses (tap's Test type is plugin-generated)
+interface Asserts {
+  ok(v: unknown, msg?: string): boolean;
+  equal(a: unknown, b: unknown, msg?: string): boolean;
+  fail(msg: string): boolean;
+}
+
+function pressure(t: Asserts, procCap: number, threadCap: number): void {
   const rnd = mulberry32(42);
   const tree = new ProcessTree({ processCacheSize: procCap, threadCacheSize: threadCap });
   const init = task({ tid: 1, start: S, comm: 'init', nsPid: 1 });
