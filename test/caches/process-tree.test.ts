@@ -397,8 +397,8 @@ for (const [procCap, threadCap] of [
 
 // the few assertions the replay uses (tap's Test type is plugin-generated)
 interface Asserts {
-  ok(v: unknown, msg?: string): boolean;
-  equal(a: unknown, b: unknown, msg?: string): boolean;
+  ok(v: unknown, msg: string): boolean;
+  equal(a: unknown, b: unknown, msg: string): boolean;
   fail(msg: string): boolean;
 }
 
@@ -467,13 +467,13 @@ function pressure(t: Asserts, procCap: number, threadCap: number): void {
   const st = tree.stats();
   t.equal(failures, 0, `${checks} lineage checks`);
   t.ok(st.processes.evictions.exitedLeaf! > 1000, `evicted ${st.processes.evictions.exitedLeaf} exited leaves`);
-  t.ok(st.processes.size <= procCap || st.processes.evictions.overCapacity! > 0);
-  t.ok(st.threads.size <= threadCap || st.threads.evictions.overCapacity! > 0);
+  t.ok(st.processes.size <= procCap || st.processes.evictions.overCapacity! > 0, 'within capacity or counted');
+  t.ok(st.threads.size <= threadCap || st.threads.evictions.overCapacity! > 0, 'threads within capacity or counted');
   // index consistency: every cached child is reachable by key, every listed thread too
   let seen = 0;
   for (const p of tree.processes()) {
     seen++;
-    t.equal(tree.getProcess(p.key), p);
+    t.equal(tree.getProcess(p.key), p, `${p.key} by key`);
     for (const c of tree.childrenOf(p, now)) if (tree.getProcess(c.key) !== c) t.fail(`stale child ${c.key}`);
     for (const th of tree.threadsOf(p, now)) if (tree.getThread(th.key) !== th) t.fail(`stale thread ${th.key}`);
   }
