@@ -159,13 +159,7 @@ export class DnsCache {
       remaining = deferred;
     }
 
-    const response: DnsResponseView =
-      asker === undefined
-        ? { time, qtype: question.type, rcode: msg.rcode, answers: recorded }
-        : { time, qtype: question.type, rcode: msg.rcode, answers: recorded, asker };
-    const responses = (root.responses ??= []);
-    responses.push(response);
-    if (responses.length > this.#maxResponses) responses.shift();
+    this.#recordResponse(root, time, question.type, msg.rcode, recorded, asker);
     if (asker !== undefined) this.#recordAsker(root, asker, question.type, time);
     if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, time);
     this.#counters.responses++;
@@ -415,6 +409,22 @@ export class DnsCache {
     }
   }
 
+  /** Append the answer set, or count it again when it equals the latest one. */
+  #recordResponse(root: GraphNode, time: BootNs, qtype: string, rcode: string, answers: ResponseAnswer[], asker: DnsAsker | undefined): void {
+    const responses = (root.responses ??= []);
+    const last = responses[responses.length - 1] as Writable<DnsResponseView> | undefined;
+    if (last !== undefined && last.qtype === qtype && last.rcode === rcode && sameAnswers(last.answers, answers)) {
+      if (time > last.lastSeen) last.lastSeen = time;
+      last.count++;
+      if (asker !== undefined) last.asker = asker;
+      return;
+    }
+    const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers };
+    if (asker !== undefined) rec.asker = asker;
+    responses.push(rec);
+    if (responses.length > this.#maxResponses) responses.shift();
+  }
+
   #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, time: BootNs): void {
     const key = asker.processKey ?? `pid:${asker.pid}`;
     const askers = (root.askers ??= new Map<string, AskerRecord>());
@@ -480,6 +490,16 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
 function keyOfInput(text: string): NodeKey {
   const addr = canonicalAddress(text.trim());
   return addr !== undefined ? { kind: 'address', value: addr } : nodeKeyOfName(text.trim());
+}
+
+function sameAnswers(a: readonly ResponseAnswer[], b: readonly ResponseAnswer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.type !== y.type || x.value !== y.value || x.owner !== y.owner) return false;
+  }
+  return true;
 }
 
 function lastSeenOf(e: GraphEdge): BootNs {

@@ -41,6 +41,8 @@ const NO_NODES: ReadonlyMap<GraphNode, number> = new Map();
 export class GraphNode {
   /** True while the node is a query root held by the LRU. */
   isRoot = false;
+  /** Scratch mark of unreachableFrom (epoch numbers instead of per-call Sets). */
+  mark = 0;
   /** Outgoing edges: target → first edge to it. */
   children: Map<GraphNode, GraphEdge> | undefined;
   /** Number of outgoing edges. */
@@ -119,6 +121,8 @@ export function unlinkParent(child: GraphNode, parent: GraphNode): void {
   else child.parents!.set(parent, n - 1);
 }
 
+let epoch = 0;
+
 /**
  * Nodes that no query root reaches any more after a change below `starts` (a root was
  * demoted, or an edge into a start node was removed). Only descendants of `starts` can
@@ -127,42 +131,43 @@ export function unlinkParent(child: GraphNode, parent: GraphNode): void {
  * This is what keeps nodes shared between roots alive (the seed deleted them).
  */
 export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
-  const affected = new Set<GraphNode>();
+  // mark === affected: below a start; mark === alive: still reached by a root.
+  const affected = (epoch += 2);
+  const alive = affected + 1;
+  const list: GraphNode[] = [];
   const stack = [...starts];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (affected.has(n)) continue;
-    affected.add(n);
-    if (n.children !== undefined) for (const t of n.children.keys()) if (!affected.has(t)) stack.push(t);
+    if (n.mark === affected) continue;
+    n.mark = affected;
+    list.push(n);
+    if (n.children !== undefined) for (const t of n.children.keys()) if (t.mark !== affected) stack.push(t);
   }
-  const alive = new Set<GraphNode>();
   const queue: GraphNode[] = [];
-  for (const n of affected) {
+  for (const n of list) {
     let keep = n.isRoot;
     if (!keep) {
       for (const p of n.parentNodes()) {
-        if (!affected.has(p)) {
+        if (p.mark !== affected && p.mark !== alive) {
           keep = true;
           break;
         }
       }
     }
-    if (keep) {
-      alive.add(n);
-      queue.push(n);
-    }
+    if (keep) queue.push(n);
   }
+  for (const n of queue) n.mark = alive;
   while (queue.length > 0) {
     const n = queue.pop()!;
     if (n.children === undefined) continue;
     for (const t of n.children.keys()) {
-      if (affected.has(t) && !alive.has(t)) {
-        alive.add(t);
+      if (t.mark === affected) {
+        t.mark = alive;
         queue.push(t);
       }
     }
   }
   const dead: GraphNode[] = [];
-  for (const n of affected) if (!alive.has(n)) dead.push(n);
+  for (const n of list) if (n.mark === affected) dead.push(n);
   return dead;
 }

@@ -66,18 +66,26 @@ export interface DnsAnswerView {
   readonly weight?: number;
 }
 
-/** One response for a question, as received: the round-robin answer set in wire order. */
+/**
+ * One answer set for a question, as received (the round-robin set in wire order).
+ * Consecutive identical sets (same records, TTLs aside) are one entry seen `count` times.
+ */
 export interface DnsResponseView {
+  /** First receipt of this set. */
   readonly time: BootNs;
+  /** Latest receipt of this set in a row. */
+  readonly lastSeen: BootNs;
+  readonly count: number;
   readonly qtype: string;
   readonly rcode: string;
   readonly answers: ReadonlyArray<{
     readonly type: DnsEdgeType;
     readonly owner: string;
     readonly value: string;
+    /** TTL as first received. */
     readonly ttl: number;
   }>;
-  /** Asker of this response when attribution matched it. */
+  /** Asker of the latest receipt when attribution matched it. */
   readonly asker?: DnsAsker;
 }
 

@@ -207,6 +207,11 @@ t.test('names: case-insensitive, trailing dots ignored', async (t) => {
     t.equal(r.question, 'www.example.test');
     t.same(values(r.addresses), ['10.8.8.8']);
     t.equal(r.addresses[0]!.history[0]!.count, 2);
+    t.same(
+      r.responses.map((x) => [x.time, x.lastSeen, x.count]),
+      [[sec(0), sec(1), 2]],
+      'identical consecutive answer sets are one entry',
+    );
   }
 });
 
@@ -282,7 +287,8 @@ t.test('askers per question and questions per process', async (t) => {
       ['200@9', 'wget', undefined, 1, ['A']],
     ],
   );
-  t.equal(r.responses[2]!.asker?.pid, 200);
+  t.equal(r.responses.length, 3, 'A, AAAA, A: not consecutive, not coalesced');
+  t.equal(r.responses.at(-1)!.asker?.pid, 200);
   t.same(c.lookup('p.test', sec(1))!.askers.map((x) => x.pid), [100], 'askers as of at');
   t.same(c.queriesBy('100@5', sec(10)).map((q) => q.question), ['p.test', 'q.test']);
   t.same(c.queriesBy('100@5', sec(1)).map((q) => q.question), ['p.test']);
