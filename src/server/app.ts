@@ -10,6 +10,7 @@ import type { Clock } from '../query/time.js';
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './context.js';
 import { errorHandlerPlugin } from './error-handler.js';
 import { graphqlPlugin } from './graphql/plugin.js';
+import { graphiqlRoutes } from './graphiql.js';
 import { metaRoutes } from './rest/meta.js';
 import { processRoutes } from './rest/processes.js';
 import { threadRoutes } from './rest/threads.js';
@@ -76,5 +77,6 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(processRoutes);
   app.register(threadRoutes);
   app.register(graphqlPlugin);
+  app.register(graphiqlRoutes);
   return app;
 }

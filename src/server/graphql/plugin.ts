@@ -21,7 +21,8 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
     schema: readFileSync(SCHEMA_PATH, 'utf8'),
     resolvers,
     loaders,
-    graphiql: true,
+    // GraphiQL is served by ../graphiql.ts from local assets (mercurius's page needs a CDN).
+    graphiql: false,
     jit: 1,
     queryDepth: limits.graphqlDepth,
     validationRules: [complexityRule(limits.graphqlComplexity)],
