@@ -65,8 +65,6 @@ export class DnsCache {
   readonly #roots: LRUCache<GraphNode, true>;
   readonly #names = new Map<string, GraphNode>();
   readonly #addresses = new Map<string, GraphNode>();
-  /** processKey (or `pid:<n>`) → questions it asked. */
-  readonly #byAsker = new Map<string, Set<GraphNode>>();
   readonly #counters: Counters = {
     edges: 0,
     responses: 0,
@@ -269,10 +267,14 @@ export class DnsCache {
     return { address: node.value, at, now, names };
   }
 
-  /** Questions the asker `processKey` (or `pid:<n>` when unkeyed) asked, known by `at`. */
+  /**
+   * Questions the asker `processKey` (or `pid:<n>` when unkeyed) asked, known by `at`.
+   * Scans the nodes (bounded by the LRU) rather than keeping a per-process index that
+   * every response would have to maintain.
+   */
   queriesBy(processKey: string, at: BootNs): DnsProcessQuery[] {
     const out: DnsProcessQuery[] = [];
-    for (const node of this.#byAsker.get(processKey) ?? []) {
+    for (const node of [...this.#names.values(), ...this.#addresses.values()]) {
       const rec = node.askers?.get(processKey);
       if (rec === undefined || rec.firstSeen > at) continue;
       out.push({ question: node.value, firstSeen: rec.firstSeen, lastSeen: rec.lastSeen, count: rec.count, qtypes: [...rec.qtypes] });
@@ -403,7 +405,7 @@ export class DnsCache {
       d.children = undefined;
       d.edgeCount = 0;
       d.parents = undefined;
-      for (const key of d.askers?.keys() ?? []) this.#forgetAsker(key, d);
+      d.askers = undefined;
       (d.kind === 'name' ? this.#names : this.#addresses).delete(d.value);
       this.#evictions.nodes++;
     }
@@ -437,22 +439,11 @@ export class DnsCache {
       return;
     }
     askers.set(key, { asker, key, firstSeen: time, lastSeen: time, count: 1, qtypes: [qtype] });
-    let set = this.#byAsker.get(key);
-    if (set === undefined) this.#byAsker.set(key, (set = new Set()));
-    set.add(root);
     if (askers.size > this.#maxAskers) {
       let oldest: AskerRecord | undefined;
       for (const r of askers.values()) if (oldest === undefined || r.lastSeen < oldest.lastSeen) oldest = r;
       askers.delete(oldest!.key);
-      this.#forgetAsker(oldest!.key, root);
     }
-  }
-
-  #forgetAsker(key: string, node: GraphNode): void {
-    const set = this.#byAsker.get(key);
-    if (set === undefined) return;
-    set.delete(node);
-    if (set.size === 0) this.#byAsker.delete(key);
   }
 
   /** CNAME edges pointing (transitively) at `node`, nearest first. */
