@@ -5,6 +5,8 @@
  */
 import type { ProctrailEvent } from '../events/types.js';
 import { ProcessTree } from '../caches/process-tree.js';
+import { LiveEvents, type LiveEventsOptions } from './live-events.js';
+import { publishProcessEvents } from './live-process-events.js';
 
 export interface PipelineOptions {
   /** Boot-time → epoch offset in ns (for Tracee-compatible entity ids). */
@@ -12,11 +14,15 @@ export interface PipelineOptions {
   readonly processCacheSize?: number;
   readonly threadCacheSize?: number;
   readonly changelogSize?: number;
+  /** Live-event hub options (per-subscriber queue bound, subscriber limit). */
+  readonly live?: LiveEventsOptions;
 }
 
 /** Caches plus routing; `ingest` is the one entry point every source feeds. */
 export class Pipeline {
   readonly tree: ProcessTree;
+  /** Live events (subscriptions, /v1/events): `live.publish(kind, payload)` for every cache. */
+  readonly live: LiveEvents;
   readonly #received: Record<string, number> = {};
   #batches = 0;
 
@@ -27,6 +33,7 @@ export class Pipeline {
       ...(opts.threadCacheSize !== undefined && { threadCacheSize: opts.threadCacheSize }),
       ...(opts.changelogSize !== undefined && { changelogSize: opts.changelogSize }),
     });
+    this.live = new LiveEvents(opts.live);
   }
 
   /** Apply one batch in order. Never throws on odd events: caches count what they skip. */
@@ -47,6 +54,7 @@ export class Pipeline {
           break;
       }
     }
+    if (this.live.active) publishProcessEvents(this.live, this.tree, events);
   };
 
   /** Counters for /v1/stats. */
