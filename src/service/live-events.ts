@@ -41,8 +41,17 @@ export interface DnsLiveEvent {
 export type LiveEvent = ProcessLiveEvent | ContainerLiveEvent | DnsLiveEvent;
 /** The event kinds, as subscription field names. */
 export type LiveEventKind = LiveEvent['kind'];
-/** What a publisher passes for `kind` (the event without its `kind`). */
-export type LivePayload<K extends LiveEventKind> = Omit<Extract<LiveEvent, { kind: K }>, 'kind'>;
+/** What a publisher passes for each kind (the event without its `kind`). */
+export interface LivePayloads {
+  processStarted: Omit<ProcessLiveEvent, 'kind'>;
+  processExec: Omit<ProcessLiveEvent, 'kind'>;
+  processExited: Omit<ProcessLiveEvent, 'kind'>;
+  containerStarted: Omit<ContainerLiveEvent, 'kind'>;
+  containerRemoved: Omit<ContainerLiveEvent, 'kind'>;
+  dnsAnswered: Omit<DnsLiveEvent, 'kind'>;
+}
+/** What a publisher passes for `kind`. */
+export type LivePayload<K extends LiveEventKind> = LivePayloads[K];
 
 /** All kinds, in documentation order. */
 export const LIVE_EVENT_KINDS: readonly LiveEventKind[] = Object.freeze([
