@@ -27,7 +27,7 @@ export const NS_PER_SECOND = 1_000_000_000n;
  * to `max` entries, oldest dropped). Out-of-order sightings are merged where they belong.
  */
 export function observeWindow(windows: ValidityWindow[], t: BootNs, ttl: number, max: number): void {
-  const until = t + BigInt(ttl) * NS_PER_SECOND;
+  const until = t + ttlNs(ttl);
   const n = windows.length;
   const last = n > 0 ? windows[n - 1]! : undefined;
   if (last !== undefined && t >= last.firstSeen) {
@@ -42,6 +42,14 @@ export function observeWindow(windows: ValidityWindow[], t: BootNs, ttl: number,
   }
   windows.push({ firstSeen: t, lastSeen: t, validUntil: until, ttl, count: 1 });
   trim(windows, max);
+}
+
+const TTL_NS: bigint[] = [];
+
+/** TTL seconds as ns, memoized for common TTLs (BigInt arithmetic allocates). */
+function ttlNs(ttl: number): bigint {
+  if (ttl < 86400) return (TTL_NS[ttl] ??= BigInt(ttl) * NS_PER_SECOND);
+  return BigInt(ttl) * NS_PER_SECOND;
 }
 
 function extend(w: ValidityWindow, t: BootNs, ttl: number, until: BootNs): void {
