@@ -30,7 +30,8 @@ export const DEFAULT_CHANGELOG_CAPACITY = 3;
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value as object)) deepFreeze(v);
+    // for-in, not Object.values: no temporary array on the ingest path
+    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
   }
   return value;
 }
@@ -59,29 +60,60 @@ interface Entry<T> {
   readonly value: T;
 }
 
-function entry<T>(time: BootNs, value: T): Entry<T> {
-  return Object.freeze({ time, value });
+/** Settings shared by every changelog of one kind (one object, not two fields per instance). */
+interface Spec<T> {
+  readonly capacity: number;
+  readonly equals: (a: T, b: T) => boolean;
+}
+
+// Specs are interned per (equals, capacity): changelogs are many, their settings few.
+const specs = new WeakMap<object, Map<number, Spec<unknown>>>();
+
+function specFor<T>(capacity: number, equals: ((a: T, b: T) => boolean) | undefined): Spec<T> {
+  const eq = (equals ?? Object.is) as (a: unknown, b: unknown) => boolean;
+  let byCap = specs.get(eq);
+  if (byCap === undefined) specs.set(eq, (byCap = new Map()));
+  let s = byCap.get(capacity);
+  if (s === undefined) byCap.set(capacity, (s = { capacity, equals: eq }));
+  return s as Spec<T>;
+}
+
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
+/** d[from..] + [time, value] as an exactly sized array (literals for the usual tiny sizes). */
+function appended(d: readonly unknown[], from: number, time: BootNs, value: unknown): unknown[] {
+  const len = d.length - from;
+  if (len === 0) return [time, value];
+  if (len === 2) return [d[from], d[from + 1], time, value];
+  if (len === 4) return [d[from], d[from + 1], d[from + 2], d[from + 3], time, value];
+  const out = d.slice(from);
+  out.push(time, value);
+  return out;
 }
 
 /** A bounded, time-sorted history of values; `get(t)` answers the value in force at `t`. */
 export class Changelog<T> implements ChangelogReader<T> {
-  readonly capacity: number;
-  readonly #equals: (a: T, b: T) => boolean;
-  // Entries sorted by time, oldest first. Small (capacity ~3-16): linear scans beat anything clever.
-  #list: Entry<T>[] = [];
+  readonly #spec: Spec<T>;
+  // Flat, time-sorted [t0, v0, t1, v1, ...], replaced (never grown in place) on change:
+  // caches hold tens of thousands of these, so no per-entry objects and no slack capacity.
+  #d: readonly unknown[] = EMPTY;
 
   constructor(options: ChangelogOptions<T> = {}) {
     const capacity = options.capacity ?? DEFAULT_CHANGELOG_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new TypeError(`Changelog capacity must be a positive integer, got ${String(capacity)}`);
     }
-    this.capacity = capacity;
-    this.#equals = options.equals ?? Object.is;
+    this.#spec = specFor(capacity, options.equals);
+  }
+
+  /** Maximum entries kept. */
+  get capacity(): number {
+    return this.#spec.capacity;
   }
 
   /** Number of entries held. */
   get size(): number {
-    return this.#list.length;
+    return this.#d.length >> 1;
   }
 
   /**
@@ -89,15 +121,16 @@ export class Changelog<T> implements ChangelogReader<T> {
    * changed. The value is frozen (deeply); do not mutate it afterwards.
    */
   set(value: T, time: BootNs): boolean {
-    const list = this.#list;
-    const n = list.length;
+    const d = this.#d;
+    const n = d.length >> 1;
+    const eq = this.#spec.equals;
     // Fast path: in-order append (the common case for live events).
-    if (n === 0 || list[n - 1]!.time < time) {
-      if (n > 0 && this.#equals(list[n - 1]!.value, value)) return false;
-      if (n === this.capacity) list.shift();
-      list.push(entry(time, deepFreeze(value)));
+    if (n === 0 || (d[2 * n - 2] as BootNs) < time) {
+      if (n > 0 && eq(d[2 * n - 1] as T, value)) return false;
+      this.#d = appended(d, n === this.#spec.capacity ? 2 : 0, time, deepFreeze(value));
       return true;
     }
+    const list = this.#toEntries();
     // idx = first entry strictly later than `time`; idx - 1 is the one in force at `time`.
     let idx = n;
     while (idx > 0 && list[idx - 1]!.time > time) idx--;
@@ -105,65 +138,74 @@ export class Changelog<T> implements ChangelogReader<T> {
     const next = idx < n ? list[idx]! : undefined;
     if (prev !== undefined && prev.time === time) {
       // Same instant: the later report wins, then merge with equal neighbours.
-      if (this.#equals(prev.value, value)) return false;
+      if (eq(prev.value, value)) return false;
       const before = idx > 1 ? list[idx - 2]! : undefined;
-      if (before !== undefined && this.#equals(before.value, value)) {
+      if (before !== undefined && eq(before.value, value)) {
         list.splice(idx - 1, 1);
-        if (next !== undefined && this.#equals(next.value, value)) list.splice(idx - 1, 1);
-        return true;
+        if (next !== undefined && eq(next.value, value)) list.splice(idx - 1, 1);
+      } else if (next !== undefined && eq(next.value, value)) {
+        list.splice(idx - 1, 2, { time, value: next.value });
+      } else {
+        list[idx - 1] = { time, value: deepFreeze(value) };
       }
-      if (next !== undefined && this.#equals(next.value, value)) {
-        list.splice(idx - 1, 2, entry(time, next.value));
-        return true;
-      }
-      list[idx - 1] = entry(time, deepFreeze(value));
-      return true;
-    }
-    if (prev !== undefined && this.#equals(prev.value, value)) return false; // already in force: keep the earlier start
-    if (next !== undefined && this.#equals(next.value, value)) {
+    } else if (prev !== undefined && eq(prev.value, value)) {
+      return false; // already in force: keep the earlier start
+    } else if (next !== undefined && eq(next.value, value)) {
       // The same value was known from a later time: its validity starts earlier.
-      list[idx] = entry(time, next.value);
-      return true;
+      list[idx] = { time, value: next.value };
+    } else {
+      if (n === this.#spec.capacity) {
+        if (idx === 0) return false; // older than everything kept: it is the oldest, so it goes
+        list.shift();
+        idx--;
+      }
+      list.splice(idx, 0, { time, value: deepFreeze(value) });
     }
-    if (n === this.capacity) {
-      if (idx === 0) return false; // older than everything kept: it is the oldest, so it goes
-      list.shift();
-      idx--;
-    }
-    list.splice(idx, 0, entry(time, deepFreeze(value)));
+    this.#d = list.flatMap((e) => [e.time, e.value]);
     return true;
   }
 
   /** The value in force at `t` (latest entry with time <= t), or undefined before the first. */
   get(t: BootNs): T | undefined {
-    const list = this.#list;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i]!;
-      if (e.time <= t) return e.value;
+    const d = this.#d;
+    for (let i = d.length - 2; i >= 0; i -= 2) {
+      if ((d[i] as BootNs) <= t) return d[i + 1] as T;
     }
     return undefined;
   }
 
   /** The latest value. */
   current(): T | undefined {
-    const list = this.#list;
-    return list.length === 0 ? undefined : list[list.length - 1]!.value;
+    const d = this.#d;
+    return d.length === 0 ? undefined : (d[d.length - 1] as T);
   }
 
   /** Time of the first entry, or undefined when empty. */
   firstTime(): BootNs | undefined {
-    return this.#list[0]?.time;
+    return this.#d[0] as BootNs | undefined;
   }
 
-  /** Entries oldest first (a copy; entries and values are frozen). */
+  /** Entries oldest first (fresh frozen objects; values are frozen). */
   entries(): ReadonlyArray<{ readonly time: BootNs; readonly value: T }> {
-    return this.#list.slice();
+    return this.#toEntries().map((e) => Object.freeze(e));
   }
 
   /** Distinct values currently held, oldest first. */
   values(): T[] {
+    const d = this.#d;
+    const eq = this.#spec.equals;
     const out: T[] = [];
-    for (const e of this.#list) if (!out.some((v) => this.#equals(v, e.value))) out.push(e.value);
+    for (let i = 1; i < d.length; i += 2) {
+      const v = d[i] as T;
+      if (!out.some((o) => eq(o, v))) out.push(v);
+    }
+    return out;
+  }
+
+  #toEntries(): Entry<T>[] {
+    const d = this.#d;
+    const out: Entry<T>[] = [];
+    for (let i = 0; i < d.length; i += 2) out.push({ time: d[i] as BootNs, value: d[i + 1] as T });
     return out;
   }
 }

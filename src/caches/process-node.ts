@@ -49,7 +49,7 @@ export function fileEquals(a: FileInfo, b: FileInfo): boolean {
 
 /** A fresh TaskAttrs snapshot of an event's task (never the event's own object). */
 export function attrsOf(t: TaskInfo): TaskAttrs {
-  return {
+  return Object.freeze({
     comm: t.comm,
     uid: t.uid,
     gid: t.gid,
@@ -57,12 +57,12 @@ export function attrsOf(t: TaskInfo): TaskAttrs {
     pidNsId: t.pidNsId,
     nsPid: t.nsPid,
     nsTid: t.nsTid,
-  };
+  });
 }
 
 /** A fresh FileInfo snapshot. */
 export function fileOf(f: FileInfo): FileInfo {
-  return { path: f.path, inode: f.inode, dev: f.dev, ctimeNs: f.ctimeNs, mode: f.mode };
+  return Object.freeze({ path: f.path, inode: f.inode, dev: f.dev, ctimeNs: f.ctimeNs, mode: f.mode });
 }
 
 /** True when `ns` came from procfs (tick precision) rather than the kernel's exact ns. */
@@ -76,6 +76,9 @@ abstract class TaskEntry {
   exitNs: BootNs | undefined = undefined;
   exitStatus: number | undefined = undefined;
   tier: Tier = Tier.Live;
+  /** Recency list links, owned by EvictionPool. */
+  lruPrev: TaskEntry | undefined = undefined;
+  lruNext: TaskEntry | undefined = undefined;
   readonly #ctx: NodeContext;
   #key: string | undefined = undefined;
   #ticks: bigint | undefined = undefined;
@@ -125,19 +128,28 @@ abstract class TaskEntry {
   }
 }
 
-/** A thread-group leader (a process) in the cache. */
+const NO_PARENTS: readonly ProcEntry[] = Object.freeze([]);
+const NO_EXECS: readonly ExecRecord[] = Object.freeze([]);
+
+/**
+ * A thread-group leader (a process) in the cache. Tens of thousands live at once, so the
+ * rarely used parts (children, extra threads, exec history) are allocated on first use.
+ */
 export class ProcEntry extends TaskEntry implements ProcessNode {
   readonly parentKey: Changelog<string>;
   readonly attrs: Changelog<TaskAttrs>;
   readonly executable: Changelog<FileInfo>;
   readonly argv: Changelog<readonly string[]>;
-  readonly execHistory: ExecRecord[] = [];
   origin: 'event' | 'procfs';
-  /** Distinct cached processes named in parentKey (index kept in sync with `children`). */
-  parents: ProcEntry[] = [];
+  /** Distinct cached processes named in parentKey (kept in sync with their `children`). */
+  parents: readonly ProcEntry[] = NO_PARENTS;
   /** Cached processes naming this one in their parentKey, at any time. */
-  readonly children = new Set<ProcEntry>();
-  readonly threads = new Set<ThreadEntry>();
+  children: Set<ProcEntry> | undefined = undefined;
+  /** The leader's own thread entry. */
+  leader: ThreadEntry | undefined = undefined;
+  /** Other threads of the group. */
+  others: Set<ThreadEntry> | undefined = undefined;
+  #execs: ExecRecord[] | undefined = undefined;
 
   constructor(pid: number, startNs: BootNs, origin: 'event' | 'procfs', ctx: NodeContext) {
     super(pid, startNs, ctx);
@@ -151,6 +163,37 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
 
   get pid(): number {
     return this.id;
+  }
+
+  /** Execs oldest first, bounded. */
+  get execHistory(): readonly ExecRecord[] {
+    return this.#execs ?? NO_EXECS;
+  }
+
+  /** The mutable exec history (created on first use). */
+  execList(): ExecRecord[] {
+    return (this.#execs ??= []);
+  }
+
+  get childCount(): number {
+    return this.children === undefined ? 0 : this.children.size;
+  }
+
+  /** Every thread entry of this process, leader first. */
+  threadList(): ThreadEntry[] {
+    const out: ThreadEntry[] = this.leader === undefined ? [] : [this.leader];
+    if (this.others !== undefined) for (const t of this.others) out.push(t);
+    return out;
+  }
+
+  addThread(th: ThreadEntry): void {
+    if (th.attrs === this.attrs && this.leader === undefined) this.leader = th;
+    else (this.others ??= new Set()).add(th);
+  }
+
+  removeThread(th: ThreadEntry): void {
+    if (this.leader === th) this.leader = undefined;
+    else this.others?.delete(th);
   }
 }
 

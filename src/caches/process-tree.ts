@@ -219,7 +219,7 @@ export class ProcessTree implements ProcessTreeReader {
     if (e.oldTid !== k.tid) {
       // de_thread(): the exec'ing thread took over the leader's tid and start time; its
       // old tid is gone (the kernel reports no exit for it)
-      for (const th of p.threads) {
+      for (const th of p.threadList()) {
         if (th.tid === e.oldTid && th.exitNs === undefined) this.#threadExited(th, t, undefined);
       }
     }
@@ -255,7 +255,10 @@ export class ProcessTree implements ProcessTreeReader {
       p.exitNs = t;
       p.exitStatus = e.exitStatus;
     }
-    for (const other of p.threads) if (other.exitNs === undefined) this.#threadExited(other, t, e.exitStatus);
+    if (p.leader !== undefined && p.leader.exitNs === undefined) this.#threadExited(p.leader, t, e.exitStatus);
+    if (p.others !== undefined) {
+      for (const other of p.others) if (other.exitNs === undefined) this.#threadExited(other, t, e.exitStatus);
+    }
     this.#reparentChildren(p, t);
     this.#procs.place(p, this.#procTier(p));
   }
@@ -312,7 +315,7 @@ export class ProcessTree implements ProcessTreeReader {
   }
 
   #recordExec(p: ProcEntry, rec: ExecRecord): void {
-    const h = p.execHistory;
+    const h = p.execList();
     let i = h.length;
     while (i > 0 && h[i - 1]!.time > rec.time) i--;
     const same = i > 0 ? h[i - 1]! : undefined;
@@ -418,7 +421,7 @@ export class ProcessTree implements ProcessTreeReader {
     const th = new ThreadEntry(tid, startNs, p, this.#ctx);
     if (list === undefined) this.#byTid.set(tid, [th]);
     else list.push(th);
-    p.threads.add(th);
+    p.addThread(th);
     this.#threads.add(th);
     return th;
   }
@@ -431,26 +434,36 @@ export class ProcessTree implements ProcessTreeReader {
 
   #procTier(p: ProcEntry): Tier {
     if (p.exitNs === undefined) return Tier.Live;
-    return p.children.size === 0 ? Tier.ExitedLeaf : Tier.ExitedAncestor;
+    return p.childCount === 0 ? Tier.ExitedLeaf : Tier.ExitedAncestor;
   }
 
   /** Records `parent` as p's parent from `time` on and keeps the children index in sync. */
   #setParent(p: ProcEntry, parent: ProcEntry, time: BootNs): void {
     if (!p.parentKey.set(parent.key, time)) return;
+    if (p.parents.length === 0) {
+      // the common case (first parent, at fork): no bookkeeping arrays
+      p.parents = [parent];
+      this.#addChild(parent, p);
+      return;
+    }
     const keys = p.parentKey.values();
     const next: ProcEntry[] = [];
     for (const cand of p.parents.includes(parent) ? p.parents : [...p.parents, parent]) {
       if (keys.includes(cand.key)) next.push(cand);
       else {
-        cand.children.delete(p); // dropped from the bounded changelog
+        cand.children?.delete(p); // dropped from the bounded changelog
         this.#procs.place(cand, this.#procTier(cand));
       }
     }
     p.parents = next;
-    if (next.includes(parent) && !parent.children.has(p)) {
-      parent.children.add(p);
-      this.#procs.place(parent, this.#procTier(parent));
-    }
+    if (next.includes(parent)) this.#addChild(parent, p);
+  }
+
+  #addChild(parent: ProcEntry, child: ProcEntry): void {
+    const set = (parent.children ??= new Set());
+    if (set.has(child)) return;
+    set.add(child);
+    if (set.size === 1) this.#procs.place(parent, this.#procTier(parent));
   }
 
   #currentParent(p: ProcEntry): ProcEntry | undefined {
@@ -464,6 +477,7 @@ export class ProcessTree implements ProcessTreeReader {
   #reparentChildren(p: ProcEntry, t: BootNs): void {
     let reaper: ProcEntry | undefined | null = null;
     const pkey = p.key;
+    if (p.children === undefined) return;
     for (const c of p.children) {
       if (c.exitNs !== undefined && c.exitNs <= t) continue;
       if (c.parentKey.get(t) !== pkey) continue;
@@ -516,13 +530,15 @@ export class ProcessTree implements ProcessTreeReader {
       if (list.length === 0) this.#byPid.delete(p.pid);
     }
     for (const par of p.parents) {
-      par.children.delete(p);
+      par.children?.delete(p);
       if (par.tier !== Tier.Evicted) this.#procs.place(par, this.#procTier(par));
     }
     p.parents = [];
-    for (const c of p.children) c.parents = c.parents.filter((x) => x !== p);
-    p.children.clear();
-    for (const th of [...p.threads]) this.#threads.remove(th, 'processEvicted');
+    if (p.children !== undefined) {
+      for (const c of p.children) c.parents = c.parents.filter((x) => x !== p);
+      p.children = undefined;
+    }
+    for (const th of p.threadList()) this.#threads.remove(th, 'processEvicted');
   }
 
   #removeThread(th: ThreadEntry, _reason: string): void {
@@ -532,7 +548,7 @@ export class ProcessTree implements ProcessTreeReader {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.#byTid.delete(th.tid);
     }
-    th.process.threads.delete(th);
+    th.process.removeThread(th);
   }
 
   #lookupPid(pid: number, at: BootNs): ProcEntry | undefined {
@@ -611,6 +627,7 @@ export class ProcessTree implements ProcessTreeReader {
     if (!(own instanceof ProcEntry)) return [];
     const key = own.key;
     const out: ProcessNode[] = [];
+    if (own.children === undefined) return out;
     for (const c of own.children) if (c.aliveAt(at) && c.parentKey.get(at) === key) out.push(c);
     return out;
   }
@@ -620,7 +637,7 @@ export class ProcessTree implements ProcessTreeReader {
     const own = p instanceof ProcEntry ? p : this.getProcess(p.key);
     if (!(own instanceof ProcEntry)) return [];
     const out: ThreadNode[] = [];
-    for (const th of own.threads) if (th.aliveAt(at)) out.push(th);
+    for (const th of own.threadList()) if (th.aliveAt(at)) out.push(th);
     return out;
   }
 
