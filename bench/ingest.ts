@@ -11,6 +11,7 @@
  */
 import { decodeBatchInto, encodeBatch, newDecoderStats } from '../src/events/decoder.js';
 import type { ProctrailEvent, TaskEvent, TaskInfo } from '../src/events/types.js';
+import { LRUCache } from 'lru-cache';
 import { ProcessTree } from '../src/caches/process-tree.js';
 
 const PROCESSES = Number(process.argv[2] ?? 80_000);
@@ -113,6 +114,45 @@ function decodeIntoTree(): { n: number; tree: ProcessTree } {
   return { n, tree };
 }
 
+// The naive prototype of real-parts.md: lru-cache, string keys, one object per task.
+interface NaiveTask {
+  ppidKey: string;
+  comm: string;
+  exe: string;
+  argv: readonly string[];
+  exitNs: bigint | undefined;
+}
+function decodeIntoNaive(): number {
+  const stats = newDecoderStats();
+  const lru = new LRUCache<string, NaiveTask>({ max: 10928 });
+  const out: ProctrailEvent[] = [];
+  let n = 0;
+  for (const b of batches) {
+    out.length = 0;
+    decodeBatchInto(b, out, stats);
+    for (const e of out) {
+      if (e.type === 'fork') {
+        const c = e.child;
+        const parentKey = `${c.ppid}@${c.parentStartNs / 10_000_000n}`;
+        const parent = lru.get(parentKey);
+        lru.set(`${c.pid}@${c.startNs / 10_000_000n}`, { ppidKey: parentKey, comm: c.comm, exe: parent?.exe ?? '', argv: parent?.argv ?? [], exitNs: undefined });
+      } else if (e.type === 'exec') {
+        const t = lru.get(`${e.task.pid}@${e.task.leaderStartNs / 10_000_000n}`);
+        if (t !== undefined) {
+          t.exe = e.file.path;
+          t.argv = e.argv;
+          t.comm = e.task.comm;
+        }
+      } else if (e.type === 'exit') {
+        const t = lru.get(`${e.task.pid}@${e.task.leaderStartNs / 10_000_000n}`);
+        if (t !== undefined && e.groupDead) t.exitNs = e.time;
+      } else continue;
+      n++;
+    }
+  }
+  return n;
+}
+
 function timeIt<T>(fn: () => T): { ms: number; r: T } {
   const t0 = process.hrtime.bigint();
   const r = fn();
@@ -121,13 +161,16 @@ function timeIt<T>(fn: () => T): { ms: number; r: T } {
 
 let bestBare = Infinity;
 let bestFull = Infinity;
+let bestNaive = Infinity;
 let last: ProcessTree | undefined;
 let n = 0;
 for (let r = 0; r < ROUNDS + 1; r++) {
   // round 0 warms the JIT up; interleave the two so machine noise hits both
   const b = timeIt(bareDecode);
   const f = timeIt(decodeIntoTree);
+  const nv = timeIt(decodeIntoNaive);
   if (r === 0) continue;
+  bestNaive = Math.min(bestNaive, nv.ms);
   bestBare = Math.min(bestBare, b.ms);
   bestFull = Math.min(bestFull, f.ms);
   n = f.r.n;
@@ -137,10 +180,11 @@ for (let r = 0; r < ROUNDS + 1; r++) {
 
 const bareRate = n / (bestBare / 1000);
 const fullRate = n / (bestFull / 1000);
+const naiveRate = n / (bestNaive / 1000);
 const st = last!.stats();
 const m = (x: number): string => `${(x / 1e6).toFixed(2)}M`;
 console.log(
-  `bench ingest: ${m(fullRate)} events/s decode+caches, ratio ${(fullRate / bareRate).toFixed(2)} vs bare decode ${m(bareRate)}/s ` +
+  `bench ingest: ${m(fullRate)} events/s decode+caches, ratio ${(fullRate / bareRate).toFixed(2)} vs bare decode ${m(bareRate)}/s, ${(fullRate / naiveRate).toFixed(2)}x naive lru-cache+string keys ${m(naiveRate)}/s ` +
     `(${n} events, ${st.processes.size} procs/${st.threads.size} threads cached, ` +
     `${st.processes.evictions.exitedLeaf} evicted; target >= 1.0M/s) ${fullRate >= TARGET ? 'PASS' : 'FAIL'}`,
 );
