@@ -79,8 +79,8 @@ function page(): string {
 export async function graphiqlRoutes(app: FastifyInstance): Promise<void> {
   const html = page();
   const cache = new Map<string, Buffer>();
-  app.get('/graphiql', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
-  app.get<{ Params: { file: string } }>('/graphiql/assets/:file', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/graphiql', async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
+  app.get<{ Params: { file: string } }>('/graphiql/assets/:file', async (req, reply) => {
     const asset = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
     if (!asset) return reply.code(404).send({ error: { code: 'PT_NOT_FOUND', message: `no asset ${req.params.file}` } });
     let body = cache.get(req.params.file);
