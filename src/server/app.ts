@@ -14,6 +14,10 @@ import { graphiqlRoutes } from './graphiql.js';
 import { metaRoutes } from './rest/meta.js';
 import { processRoutes } from './rest/processes.js';
 import { threadRoutes } from './rest/threads.js';
+import { eventRoutes } from './rest/events.js';
+import { uiRoutes } from './ui.js';
+import { LiveEvents } from '../service/live-events.js';
+import './live.js';
 
 /** Default listen address (the CLI's, documented here beside the app). */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -32,6 +36,8 @@ export interface BuildAppOptions {
   readonly stats?: () => Record<string, unknown>;
   /** Fastify logger option. Default false. */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Live-event hub (subscriptions, /v1/events); default: an idle hub nothing publishes to. */
+  readonly live?: LiveEvents;
   /** Overrides of {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<ServerLimits>;
 }
@@ -64,13 +70,17 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
 
   const query = new ProcessQuery(opts.tree, opts.clock);
   const extra = opts.stats;
+  const live = opts.live ?? new LiveEvents();
   const ctx: ServerContext = {
     query,
     clock: opts.clock,
     limits,
-    stats: () => ({ processTree: opts.tree.stats(), ...(extra === undefined ? {} : extra()) }),
+    stats: () => ({ processTree: opts.tree.stats(), live: live.stats(), ...(extra === undefined ? {} : extra()) }),
   };
   app.decorate('proctrail', ctx);
+  app.decorate('proctrailLive', live);
+  // Streams and subscriptions end with the server.
+  app.addHook('onClose', async () => live.closeAll());
 
   app.register(errorHandlerPlugin);
   app.register(metaRoutes);
@@ -78,5 +88,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(threadRoutes);
   app.register(graphqlPlugin);
   app.register(graphiqlRoutes);
+  app.register(eventRoutes);
+  app.register(uiRoutes);
   return app;
 }

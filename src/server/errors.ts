@@ -32,6 +32,8 @@ export const GraphqlInvalid = createError('PT_GRAPHQL_INVALID', '%s', 400);
 export const GraphqlTooComplex = createError('PT_GRAPHQL_TOO_COMPLEX', 'Query complexity %s exceeds the limit of %s', 400);
 /** GraphQL query nesting over the configured limit. */
 export const GraphqlTooDeep = createError('PT_GRAPHQL_TOO_DEEP', '%s', 400);
+/** The live-event subscriber limit is reached (GET /v1/events, GraphQL subscriptions). */
+export const TooManySubscribers = createError('PT_TOO_MANY_SUBSCRIBERS', 'Too many live subscribers', 503);
 /** Anything unexpected; details go to the log, not to the client. */
 export const Internal = createError('PT_INTERNAL', 'Internal server error', 500);
 
@@ -58,5 +60,6 @@ export const ERROR_CODES: readonly string[] = [
   GraphqlInvalid,
   GraphqlTooComplex,
   GraphqlTooDeep,
+  TooManySubscribers,
   Internal,
 ].map((E) => new E().code);

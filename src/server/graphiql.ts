@@ -68,7 +68,10 @@ function page(): string {
   <script>
     const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).href });
     const root = ReactDOM.createRoot(document.getElementById('graphiql'));
-    root.render(React.createElement(GraphiQL, { fetcher, defaultTabs: ${tabs}, defaultEditorToolsVisibility: true }));
+    // /graphiql?query=...&variables=... (links from the lineage page) opens that query.
+    const params = new URLSearchParams(location.search);
+    const linked = params.get('query') ? { query: params.get('query'), variables: params.get('variables') || undefined } : {};
+    root.render(React.createElement(GraphiQL, { fetcher, defaultTabs: ${tabs}, defaultEditorToolsVisibility: true, ...linked }));
   </script>
 </body>
 </html>

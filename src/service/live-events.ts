@@ -208,6 +208,11 @@ export class LiveEvents {
   #discarded = 0;
   #filterErrors = 0;
   readonly #closed: Record<LiveCloseReason, number> = { slow_consumer: 0, client_closed: 0, server_closed: 0, too_many_subscribers: 0 };
+  /**
+   * Container id of a cgroup at a moment, for the `container` filter on process events. Set
+   * by whoever owns the container cache; until then the filter compares decimal cgroup ids.
+   */
+  containerIdOf: ((cgroupId: bigint, at: BootNs) => string | undefined) | undefined;
   /** Kinds at least one subscriber wants (publishers may skip building others' payloads). */
   #wanted = new Set<LiveEventKind>();
 

@@ -10,6 +10,9 @@ import { complexityRule } from './complexity.js';
 import { errorFormatter } from './error-formatter.js';
 import { loaders } from './loaders.js';
 import { resolvers } from './resolvers.js';
+import { subscriptionResolvers } from './subscriptions.js';
+import type { LiveSubscriptionContext } from './subscriptions.js';
+import type { LiveSocket } from '../live.js';
 
 /** Location of the SDL (src/schema.graphql). */
 export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
@@ -19,7 +22,7 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
   const limits = app.proctrail.limits;
   await app.register(mercurius, {
     schema: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    resolvers: { ...resolvers, ...subscriptionResolvers },
     loaders,
     // GraphiQL is served by ../graphiql.ts from local assets (mercurius's page needs a CDN).
     graphiql: false,
@@ -27,6 +30,11 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
     queryDepth: limits.graphqlDepth,
     validationRules: [complexityRule(limits.graphqlComplexity)],
     errorFormatter,
+    // Live events over WebSocket on /graphql; the socket goes into the context so a slow
+    // consumer can be cut off (see subscriptions.ts). Queues are the hub's, bounded.
+    subscription: {
+      context: (socket: LiveSocket): LiveSubscriptionContext => ({ liveSocket: socket }),
+    },
   });
   // mercurius keeps only `data` and `errors` from the formatter on some paths (e.g. a
   // jit-compiled query with bad variables): add the uniform `error` to every 4xx here.
