@@ -11,6 +11,7 @@ import { systemClock } from '../sources/clock.js';
 import type { Clock } from '../query/time.js';
 import type { EventSource } from '../sources/source.js';
 import { buildApp } from '../server/app.js';
+import type { LiveEventsOptions } from './live-events.js';
 
 export type SourceMode = 'auto' | 'ebpf' | 'procfs' | 'none';
 
@@ -25,6 +26,8 @@ export interface ServiceOptions {
   readonly changelogSize?: number;
   /** Max procfs fills per second for tasks the events never introduced. */
   readonly fillsPerSecond?: number;
+  /** Live-event hub options (per-subscriber queue bound, subscriber limit). */
+  readonly live?: LiveEventsOptions;
   /** Fastify logger option. */
   readonly logger?: boolean | Record<string, unknown>;
   /** Progress/diagnostic lines (defaults to stderr). */
@@ -51,6 +54,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     ...(opts.processCacheSize !== undefined && { processCacheSize: opts.processCacheSize }),
     ...(opts.threadCacheSize !== undefined && { threadCacheSize: opts.threadCacheSize }),
     ...(opts.changelogSize !== undefined && { changelogSize: opts.changelogSize }),
+    ...(opts.live !== undefined && { live: opts.live }),
   });
   const wanted = opts.source ?? 'auto';
   const pollMs = opts.pollIntervalMs ?? 1000;
@@ -108,6 +112,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const app = await buildApp({
     tree: pipeline.tree,
     clock,
+    live: pipeline.live,
     logger: opts.logger ?? false,
     stats: () => ({
       source: mode,
