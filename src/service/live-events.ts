@@ -138,7 +138,8 @@ export class LiveSubscription implements AsyncIterableIterator<LiveEvent> {
     const r = this.#readable;
     if (r !== undefined) {
       this.#readable = undefined;
-      r();
+      // After the publisher's batch, never inside it: writers do I/O and serialization.
+      queueMicrotask(r);
     }
     return true;
   }
