@@ -55,7 +55,7 @@ function optionalProcessSelections() {
   for (const [name, f] of state.schema.processFields) {
     if ((f.args || []).some((a) => a.type && a.type.kind === 'NON_NULL')) continue;
     const isContainer = /^container$/i.test(name);
-    const isDns = /dns/i.test(name);
+    const isDns = /^dns|Dns/.test(name); // not pidNsId
     if (!isContainer && !isDns) continue;
     const t = typeName(f.type);
     if (!state.schema.types.has(t)) out.push({ name, sel: name });
