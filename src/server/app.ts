@@ -16,6 +16,8 @@ import { processRoutes } from './rest/processes.js';
 import { threadRoutes } from './rest/threads.js';
 import { eventRoutes } from './rest/events.js';
 import { uiRoutes } from './ui.js';
+import { dnsRoutes } from './rest/dns.js';
+import { DnsQuery, type DnsSource } from '../query/dns-query.js';
 import { LiveEvents } from '../service/live-events.js';
 import './live.js';
 
@@ -38,6 +40,8 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Live-event hub (subscriptions, /v1/events); default: an idle hub nothing publishes to. */
   readonly live?: LiveEvents;
+  /** The DNS graph and its counters (DnsPipeline); without it DNS routes answer 404. */
+  readonly dns?: DnsSource;
   /** Overrides of {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<ServerLimits>;
 }
@@ -64,18 +68,20 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
     // Query strings are small; a long one is an attack or a bug.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: 260 }, // a DNS name is up to 253 characters
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false } },
   });
 
   const query = new ProcessQuery(opts.tree, opts.clock);
   const extra = opts.stats;
   const live = opts.live ?? new LiveEvents();
+  const dns = new DnsQuery(opts.dns, opts.clock);
   const ctx: ServerContext = {
     query,
     clock: opts.clock,
     limits,
-    stats: () => ({ processTree: opts.tree.stats(), live: live.stats(), ...(extra === undefined ? {} : extra()) }),
+    dns,
+    stats: () => ({ processTree: opts.tree.stats(), live: live.stats(), dns: dns.stats(), ...(extra === undefined ? {} : extra()) }),
   };
   app.decorate('proctrail', ctx);
   app.decorate('proctrailLive', live);
@@ -86,6 +92,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(metaRoutes);
   app.register(processRoutes);
   app.register(threadRoutes);
+  app.register(dnsRoutes);
   app.register(graphqlPlugin);
   app.register(graphiqlRoutes);
   app.register(eventRoutes);

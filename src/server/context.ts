@@ -4,6 +4,7 @@
  */
 import type { BootNs } from '../events/types.js';
 import type { ProcessQuery } from '../query/process-query.js';
+import type { DnsQuery } from '../query/dns-query.js';
 import type { Clock } from '../query/time.js';
 import { InvalidTime } from './errors.js';
 
@@ -41,6 +42,8 @@ export interface ServerContext {
   readonly query: ProcessQuery;
   readonly clock: Clock;
   readonly limits: ServerLimits;
+  /** DNS graph lookups (answers 404 for everything when DNS capture is off). */
+  readonly dns: DnsQuery;
   /** Aggregated statistics for /v1/stats. */
   stats(): Record<string, unknown>;
 }

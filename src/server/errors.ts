@@ -22,6 +22,14 @@ export const InvalidGlob = createError('PT_INVALID_GLOB', 'Invalid name glob: %s
 export const ProcessNotFound = createError('PT_PROCESS_NOT_FOUND', 'No process %s', 404);
 /** No thread with this tid at that time. */
 export const ThreadNotFound = createError('PT_THREAD_NOT_FOUND', 'No thread %s', 404);
+/** Not a DNS name (LDH labels, at most 253 characters) nor an IP address. */
+export const InvalidDnsName = createError('PT_INVALID_DNS_NAME', 'Invalid DNS name: %s', 400);
+/** Neither an IPv4/IPv6 address nor a full reverse name (`in-addr.arpa`/`ip6.arpa`). */
+export const InvalidAddress = createError('PT_INVALID_ADDRESS', 'Invalid IP address: %s', 400);
+/** Nothing was ever seen about this DNS name (by that time). */
+export const DnsNameNotFound = createError('PT_DNS_NAME_NOT_FOUND', 'No DNS data for %s', 404);
+/** No name ever resolved to this address (by that time). */
+export const DnsAddressNotFound = createError('PT_DNS_ADDRESS_NOT_FOUND', 'No DNS name for address %s', 404);
 /** Unknown route. */
 export const RouteNotFound = createError('PT_ROUTE_NOT_FOUND', 'Route %s %s not found', 404);
 /** GraphQL document does not parse. */
@@ -55,6 +63,10 @@ export const ERROR_CODES: readonly string[] = [
   InvalidGlob,
   ProcessNotFound,
   ThreadNotFound,
+  InvalidDnsName,
+  InvalidAddress,
+  DnsNameNotFound,
+  DnsAddressNotFound,
   RouteNotFound,
   GraphqlSyntax,
   GraphqlInvalid,
