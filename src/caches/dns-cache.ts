@@ -282,6 +282,12 @@ export class DnsCache {
     return out.sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0));
   }
 
+  /** The latest answer set received for the question `name` (live events), if any. */
+  latestResponse(name: string): DnsResponseView | undefined {
+    const r = this.#find(nodeKeyOfName(name))?.responses;
+    return r?.[r.length - 1];
+  }
+
   /** Query roots, most recently answered first. */
   questions(limit = Infinity): string[] {
     const out: string[] = [];

@@ -15,6 +15,7 @@ Options:
   --process-cache-size <n>    processes kept, live ones never evicted (default 10928)
   --thread-cache-size <n>     threads kept (default 21856)
   --changelog-size <n>        history entries per attribute (default 3)
+  --no-dns                    do not capture DNS packets (no /v1/dns answers)
   --log-level <level>         fatal|error|warn|info|debug (default info)
   -h, --help                  this help
 `;
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     host: { type: 'string' }, port: { type: 'string' }, source: { type: 'string' },
     'poll-interval-ms': { type: 'string' }, 'process-cache-size': { type: 'string' },
     'thread-cache-size': { type: 'string' }, 'changelog-size': { type: 'string' }, 'log-level': { type: 'string' },
+    'no-dns': { type: 'boolean' },
   }, HELP);
   if (!p) return 0;
   const v = p.values;
@@ -44,6 +46,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     threadCacheSize: intOption(v, 'thread-cache-size', 21856, 16),
     changelogSize: intOption(v, 'changelog-size', 3, 1, 1000),
     logger: { level },
+    dns: v['no-dns'] !== true,
   });
   const stop = async (sig: string) => {
     process.stderr.write(`proctrail: ${sig}: stopping (detaching BPF programs)\n`);

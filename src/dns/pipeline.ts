@@ -17,6 +17,8 @@ export interface DnsPipelineOptions {
    * per attributed response; its result is stored as is. Default: {@link originAsker}.
    */
   readonly resolveAsker?: (origin: DnsQueryOrigin) => DnsAsker;
+  /** Called after each response was added to the cache (e.g. to publish a live event). */
+  readonly onAdded?: (r: AttributedResponse, asker: DnsAsker | undefined) => void;
 }
 
 /** Counters of the whole pipeline (flat for /v1/stats). */
@@ -51,8 +53,10 @@ export class DnsPipeline {
     this.cache = options.cache instanceof DnsCache ? options.cache : new DnsCache(options.cache);
     this.#attributor = new DnsAttributor(options.attribution);
     this.#resolveAsker = options.resolveAsker ?? originAsker;
+    const onAdded = options.onAdded;
     this.#onResponse = (r) => {
-      this.cache.addResponse(r.message, r.time, r.origin === undefined ? undefined : this.#resolveAsker(r.origin));
+      const asker = r.origin === undefined ? undefined : this.#resolveAsker(r.origin);
+      if (this.cache.addResponse(r.message, r.time, asker) && onAdded !== undefined) onAdded(r, asker);
     };
   }
 

@@ -9,6 +9,10 @@ import { LiveEvents, type LiveEventsOptions } from './live-events.js';
 import { publishProcessEvents } from './live-process-events.js';
 import { ContainerCache, type ContainerCacheOptions } from '../caches/containers.js';
 import { taskKey } from '../caches/task-id.js';
+import { DnsPipeline } from '../dns/pipeline.js';
+import { askerResolver } from '../dns/asker.js';
+import type { DnsCacheOptions } from '../caches/dns-cache.js';
+import { normalizeName } from '../caches/dns-names.js';
 
 export interface PipelineOptions {
   /** Boot-time → epoch offset in ns (for Tracee-compatible entity ids). */
@@ -20,6 +24,8 @@ export interface PipelineOptions {
   readonly live?: LiveEventsOptions;
   /** Container cache options (set `hierarchies`/`defaultHierarchyId` to the tracked hierarchy). */
   readonly containers?: ContainerCacheOptions;
+  /** DNS graph cache options (root LRU size, history bounds). */
+  readonly dns?: DnsCacheOptions;
 }
 
 /** Caches plus routing; `ingest` is the one entry point every source feeds. */
@@ -28,6 +34,8 @@ export class Pipeline {
   /** Live events (subscriptions, /v1/events): `live.publish(kind, payload)` for every cache. */
   readonly live: LiveEvents;
   readonly containers: ContainerCache;
+  /** DNS packets → attribution → DNS graph (askers resolved through the tree and containers). */
+  readonly dns: DnsPipeline;
   /** Called with a container id when a cgroup of a container appears (the enricher's trigger). */
   onContainerCgroup: ((containerId: string) => void) | undefined;
   readonly #received: Record<string, number> = {};
@@ -42,6 +50,23 @@ export class Pipeline {
     });
     this.live = new LiveEvents(opts.live);
     this.containers = new ContainerCache(opts.containers);
+    const containers = this.containers;
+    this.dns = new DnsPipeline({
+      ...(opts.dns !== undefined && { cache: opts.dns }),
+      resolveAsker: askerResolver({
+        tree: this.tree,
+        // The tree's cgroup id is in the container cache's hierarchy; the socket's is cgroup2.
+        containerOf: (processCgroup, socketCgroup) =>
+          (processCgroup === undefined ? undefined : containers.containerIdForCgroup(processCgroup)) ??
+          containers.containerIdForCgroup(socketCgroup, 0),
+      }),
+      onAdded: (r) => {
+        if (!this.live.active) return;
+        const q = r.message.questions[0]?.name;
+        const response = q === undefined ? undefined : this.dns.cache.latestResponse(q);
+        if (response !== undefined) this.live.publish('dnsAnswered', { time: r.time, question: normalizeName(q!), response });
+      },
+    });
   }
 
   /** Apply one batch in order. Never throws on odd events: caches count what they skip. */
@@ -74,8 +99,10 @@ export class Pipeline {
             if (id !== undefined) this.onContainerCgroup(id);
           }
           break;
+        case 'dns':
+          this.dns.handle(ev);
+          break;
         default:
-          // dns events have their cache in a later milestone; counted above.
           break;
       }
     }

@@ -32,6 +32,8 @@ export interface ServiceOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** Progress/diagnostic lines (defaults to stderr). */
   readonly log?: (line: string) => void;
+  /** Capture DNS packets (cgroup_skb) into the DNS graph. Default true; failure leaves process tracing on. */
+  readonly dns?: boolean;
 }
 
 /** A started service; `close()` stops sources, timers and the server. */
@@ -66,11 +68,15 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     const probe = EbpfSource.probe();
     if (probe.ok) {
       try {
-        ebpf = new EbpfSource();
+        ebpf = new EbpfSource({ dns: opts.dns !== false });
         await ebpf.start(pipeline.ingest);
         sources.push(ebpf);
         mode = { live: 'ebpf' };
         log('tracing with eBPF (fork, exec, exit)');
+        if (opts.dns !== false) {
+          const n = ebpf.stats();
+          log(n.dnsAttached === true ? `capturing DNS on ${String(n.cgroup2Mount)}` : `DNS capture off: ${String(n.dnsError)}`);
+        }
       } catch (e) {
         ebpf = undefined;
         if (wanted === 'ebpf') throw e;
@@ -113,6 +119,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     tree: pipeline.tree,
     clock,
     live: pipeline.live,
+    dns: pipeline.dns,
     logger: opts.logger ?? false,
     stats: () => ({
       source: mode,
