@@ -6,3 +6,4 @@ export * from './dot.js';
 export * from './glob.js';
 export * from './cursor.js';
 export * from './process-query.js';
+export * from './container-view.js';

@@ -10,6 +10,7 @@ import { globToRegExp } from './glob.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { compareProcesses, type Descendants, descendantsOf, type Lineage, lineageOf, sortedChildren } from './lineage.js';
 import { aliveAt, nameAt } from './process-view.js';
+import type { ContainerReader } from './container-view.js';
 
 /** Which processes a listing includes, relative to `at`. */
 export type ProcessState = 'alive' | 'exited' | 'all';
@@ -38,10 +39,11 @@ export type ListError = 'bad-cursor' | 'bad-glob';
 
 /** Point-in-time queries over a {@link ProcessTreeReader}. */
 export class ProcessQuery {
-  /** The tree read (never mutated) and the boot → wall clock. */
+  /** The tree read (never mutated), the boot → wall clock, and the container cache when there is one. */
   constructor(
     readonly tree: ProcessTreeReader,
     readonly clock: Clock,
+    readonly containers?: ContainerReader,
   ) {}
 
   /** Current boot time. */

@@ -12,6 +12,7 @@ import type {
   ThreadNode,
 } from '../caches/process-model.js';
 import { type Clock, formatBoot, formatTime } from './time.js';
+import { type ContainerReader, type ContainerRefDto, processContainerDto } from './container-view.js';
 
 /** An executable's identity (Tracee FileInfo); big integers as decimal strings. */
 export interface FileInfoDto {
@@ -44,6 +45,8 @@ export interface ProcessSummaryDto extends ProcessRefDto {
   exitCode: number | null;
   exitSignal: number | null;
   alive: boolean;
+  /** The container the process was in at the queried moment; null on the host. */
+  container: ContainerRefDto | null;
 }
 
 /** One exec in a process's history. */
@@ -168,8 +171,8 @@ export function execRecordDto(clock: Clock, r: ExecRecord): ExecRecordDto {
   };
 }
 
-/** The process at `at` as a summary. */
-export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs): ProcessSummaryDto {
+/** The process at `at` as a summary (`containers` resolves its `container` field). */
+export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs, containers?: ContainerReader): ProcessSummaryDto {
   const exe = executableAt(node, at);
   const exited = exitedAt(node, at);
   return {
@@ -186,6 +189,7 @@ export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs): 
     exitCode: exited ? exitCodeOf(node.exitStatus) : null,
     exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
     alive: aliveAt(node, at),
+    container: processContainerDto(containers, node, at),
   };
 }
 
@@ -199,6 +203,7 @@ export function processDto(
   clock: Clock,
   node: ProcessNode,
   at: BootNs,
+  containers?: ContainerReader,
 ): ProcessDto {
   const a = attrsAt(node, at);
   const parent = tree.parentOf(node, at);
@@ -223,6 +228,7 @@ export function processDto(
     exitCode: exited ? exitCodeOf(node.exitStatus) : null,
     exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
     alive: aliveAt(node, at),
+    container: processContainerDto(containers, node, at),
     parent: parent === undefined ? null : { key: parent.key, pid: parent.pid, name: nameAt(parent, at) },
     uid: a?.uid ?? null,
     gid: a?.gid ?? null,
@@ -241,8 +247,15 @@ export interface DescendantDto extends ProcessSummaryDto {
 }
 
 /** Summary of a descendant at `at`. */
-export function descendantDto(clock: Clock, node: ProcessNode, at: BootNs, depth: number, parentKey: string): DescendantDto {
-  const d = processSummaryDto(clock, node, at) as DescendantDto;
+export function descendantDto(
+  clock: Clock,
+  node: ProcessNode,
+  at: BootNs,
+  depth: number,
+  parentKey: string,
+  containers?: ContainerReader,
+): DescendantDto {
+  const d = processSummaryDto(clock, node, at, containers) as DescendantDto;
   d.depth = depth;
   d.parentKey = parentKey;
   return d;

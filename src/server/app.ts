@@ -5,6 +5,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ProcessTreeReader } from '../caches/process-model.js';
+import { ContainerCache } from '../caches/containers.js';
+import type { ContainerReader } from '../query/container-view.js';
+import { containerRoutes } from './rest/containers.js';
 import { ProcessQuery } from '../query/process-query.js';
 import type { Clock } from '../query/time.js';
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from './context.js';
@@ -29,6 +32,8 @@ export const DEFAULT_PORT = 7421;
 export interface BuildAppOptions {
   /** The process tree, read only. */
   readonly tree: ProcessTreeReader;
+  /** The container cache, read only (default: an empty one, so the routes still answer). */
+  readonly containers?: ContainerReader;
   /** Boot-time ↔ wall-clock conversion and "now". */
   readonly clock: Clock;
   /**
@@ -72,12 +77,14 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false } },
   });
 
-  const query = new ProcessQuery(opts.tree, opts.clock);
+  const containers = opts.containers ?? new ContainerCache();
+  const query = new ProcessQuery(opts.tree, opts.clock, containers);
   const extra = opts.stats;
   const live = opts.live ?? new LiveEvents();
   const dns = new DnsQuery(opts.dns, opts.clock);
   const ctx: ServerContext = {
     query,
+    containers,
     clock: opts.clock,
     limits,
     dns,
@@ -92,6 +99,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(metaRoutes);
   app.register(processRoutes);
   app.register(threadRoutes);
+  app.register(containerRoutes);
   app.register(dnsRoutes);
   app.register(graphqlPlugin);
   app.register(graphiqlRoutes);

@@ -4,6 +4,7 @@
  */
 import type { BootNs } from '../events/types.js';
 import type { ProcessQuery } from '../query/process-query.js';
+import type { ContainerReader } from '../query/container-view.js';
 import type { DnsQuery } from '../query/dns-query.js';
 import type { Clock } from '../query/time.js';
 import { InvalidTime } from './errors.js';
@@ -40,6 +41,8 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
 /** The decoration `app.proctrail`. */
 export interface ServerContext {
   readonly query: ProcessQuery;
+  /** The container cache (read only). */
+  readonly containers: ContainerReader;
   readonly clock: Clock;
   readonly limits: ServerLimits;
   /** DNS graph lookups (answers 404 for everything when DNS capture is off). */

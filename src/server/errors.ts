@@ -30,6 +30,12 @@ export const InvalidAddress = createError('PT_INVALID_ADDRESS', 'Invalid IP addr
 export const DnsNameNotFound = createError('PT_DNS_NAME_NOT_FOUND', 'No DNS data for %s', 404);
 /** No name ever resolved to this address (by that time). */
 export const DnsAddressNotFound = createError('PT_DNS_ADDRESS_NOT_FOUND', 'No DNS name for address %s', 404);
+/** No container with this id, id prefix or name (alive at that time, when `at` is given). */
+export const ContainerNotFound = createError('PT_CONTAINER_NOT_FOUND', 'No container %s', 404);
+/** A container id prefix that matches several containers; the message lists them. */
+export const ContainerAmbiguous = createError('PT_CONTAINER_AMBIGUOUS', 'Ambiguous container prefix %s: matches %s', 409);
+/** No cgroup with this id is known (live, dying or in history). */
+export const CgroupNotFound = createError('PT_CGROUP_NOT_FOUND', 'No cgroup %s', 404);
 /** Unknown route. */
 export const RouteNotFound = createError('PT_ROUTE_NOT_FOUND', 'Route %s %s not found', 404);
 /** GraphQL document does not parse. */
@@ -67,6 +73,9 @@ export const ERROR_CODES: readonly string[] = [
   InvalidAddress,
   DnsNameNotFound,
   DnsAddressNotFound,
+  ContainerNotFound,
+  ContainerAmbiguous,
+  CgroupNotFound,
   RouteNotFound,
   GraphqlSyntax,
   GraphqlInvalid,

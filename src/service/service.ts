@@ -11,6 +11,9 @@ import { systemClock } from '../sources/clock.js';
 import type { Clock } from '../query/time.js';
 import type { EventSource } from '../sources/source.js';
 import { buildApp } from '../server/app.js';
+import { detectHierarchy } from '../sources/cgroupfs.js';
+import { startContainers, type ContainerService } from './containers.js';
+import type { RuntimeSockets } from '../runtimes/enricher.js';
 import type { LiveEventsOptions } from './live-events.js';
 
 export type SourceMode = 'auto' | 'ebpf' | 'procfs' | 'none';
@@ -34,12 +37,25 @@ export interface ServiceOptions {
   readonly log?: (line: string) => void;
   /** Capture DNS packets (cgroup_skb) into the DNS graph. Default true; failure leaves process tracing on. */
   readonly dns?: boolean;
+  /** Container snapshot directory (the CLI defaults it to /var/lib/proctrail); undefined: no persistence. */
+  readonly stateDir?: string;
+  /** Snapshot write interval. Default 30 s. */
+  readonly snapshotIntervalMs?: number;
+  /** Grace between a container cgroup's rmdir and its deletion into history. Default 30 s. */
+  readonly containerDeleteGraceMs?: number;
+  /** Hierarchy task cgroup ids come from: 'auto' (unified when mounted), 'unified' or a v1 controller. */
+  readonly cgroupHierarchy?: string;
+  /** Runtime API sockets (undefined: auto-detect defaults; '' disables one). */
+  readonly runtimeSockets?: RuntimeSockets;
+  /** Query runtime APIs for names, images, labels. Default true. */
+  readonly enrich?: boolean;
 }
 
 /** A started service; `close()` stops sources, timers and the server. */
 export interface RunningService {
   readonly app: FastifyInstance;
   readonly pipeline: Pipeline;
+  readonly containers: ContainerService;
   readonly clock: Clock;
   readonly sources: readonly EventSource[];
   /** Which source delivers live events, and why when it is a fallback. */
@@ -51,7 +67,13 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`proctrail: ${l}\n`));
   const clock = systemClock();
+  const hierarchy = await detectHierarchy(opts.cgroupHierarchy ?? 'auto');
   const pipeline = new Pipeline({
+    containers: {
+      // Cgroup tracepoints fire once per hierarchy: keep only the one task ids come from.
+      ...(hierarchy !== undefined && { hierarchies: [hierarchy.hierarchyId], defaultHierarchyId: hierarchy.hierarchyId }),
+      ...(opts.containerDeleteGraceMs !== undefined && { deleteGraceNs: BigInt(opts.containerDeleteGraceMs) * 1_000_000n }),
+    },
     bootToEpochNs: clock.bootToEpochNs,
     ...(opts.processCacheSize !== undefined && { processCacheSize: opts.processCacheSize }),
     ...(opts.threadCacheSize !== undefined && { threadCacheSize: opts.threadCacheSize }),
@@ -68,7 +90,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     const probe = EbpfSource.probe();
     if (probe.ok) {
       try {
-        ebpf = new EbpfSource({ dns: opts.dns !== false });
+        ebpf = new EbpfSource({ ...(hierarchy !== undefined && { cgroupHierarchy: hierarchy.name }), dns: opts.dns !== false });
         await ebpf.start(pipeline.ingest);
         sources.push(ebpf);
         mode = { live: 'ebpf' };
@@ -93,6 +115,16 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       'short-lived processes and exit codes will be missed');
     mode = { live: 'procfs-poll', ...(mode.reason !== undefined && { reason: mode.reason }) };
   }
+  // Cgroup scan and snapshot after the tracer (no cgroup falls between), before the
+  // procfs scan (its tasks then find their cgroups at once).
+  const containerSvc: ContainerService = await startContainers(pipeline, clock, {
+    hierarchy,
+    log,
+    ...(opts.stateDir !== undefined && { stateDir: opts.stateDir }),
+    ...(opts.snapshotIntervalMs !== undefined && { snapshotIntervalMs: opts.snapshotIntervalMs }),
+    ...(opts.runtimeSockets !== undefined && { sockets: opts.runtimeSockets }),
+    ...(opts.enrich !== undefined && { enrich: opts.enrich }),
+  });
   // The scan starts after the tracer so no process falls between the two.
   const procfs = new ProcfsSource({ now: clock.nowBootNs, pollIntervalMs: polling ? pollMs : 0 });
   if (opts.scan !== false || polling) {
@@ -117,12 +149,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
   const app = await buildApp({
     tree: pipeline.tree,
+    containers: pipeline.containers,
     clock,
     live: pipeline.live,
     dns: pipeline.dns,
     logger: opts.logger ?? false,
     stats: () => ({
       source: mode,
+      containers: containerSvc.stats(),
       pipeline: pipeline.stats(),
       sources: Object.fromEntries(sources.map((s) => [s.name, s.stats()])),
     }),
@@ -130,13 +164,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
   let closed = false;
   return {
-    app, pipeline, clock, sources, mode,
+    app, pipeline, containers: containerSvc, clock, sources, mode,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(fillTimer);
       await app.close();
       for (const s of sources) await s.stop();
+      await containerSvc.close();
     },
   };
 }

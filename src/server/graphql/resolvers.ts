@@ -8,7 +8,9 @@ import type { BootNs } from '../../events/types.js';
 import type { ServerContext } from '../context.js';
 import { encodeCursor, epochToBoot, execRecordDto, type ExecRecordDto, type ProcessState } from '../../query/index.js';
 import { ProcessRef, ThreadRef } from './refs.js';
+import { containerQueries, containerTypes, processContainer } from './container-resolvers.js';
 import { TimeScalar } from './scalars.js';
+import { dnsProcessResolvers, dnsQueryResolvers, dnsTypeResolvers } from './dns-resolvers.js';
 import type { EpochNs } from '../../query/time.js';
 
 /** A catalogue error as a GraphQL error (code in extensions). */
@@ -37,7 +39,10 @@ const STATES: Record<string, ProcessState> = { ALIVE: 'alive', EXITED: 'exited',
 /** The resolver map (Process.parent and Process.children come from loaders.ts). */
 export const resolvers: IResolvers = {
   Time: TimeScalar,
+  ...dnsTypeResolvers,
   Query: {
+    ...dnsQueryResolvers,
+    ...containerQueries,
     process(_root: unknown, args: { pid?: number | null; key?: string | null; at?: EpochNs | null }, ctx: MercuriusContext) {
       const s = server(ctx);
       const at = atOf(s, args.at);
@@ -82,6 +87,8 @@ export const resolvers: IResolvers = {
     },
   },
   Process: {
+    container: processContainer,
+    ...dnsProcessResolvers,
     ancestors(r: ProcessRef, args: { maxDepth?: number | null }, ctx: MercuriusContext): ProcessRef[] {
       const s = server(ctx);
       const depth = clampInt(args.maxDepth, s.limits.defaultLineageDepth, 0, s.limits.maxLineageDepth, 'maxDepth');
@@ -105,6 +112,7 @@ export const resolvers: IResolvers = {
       return out;
     },
   },
+  ...containerTypes,
   Thread: {
     process(r: ThreadRef, _args: unknown, ctx: MercuriusContext): ProcessRef | null {
       const p = server(ctx).query.processByKey(r.node.processKey);

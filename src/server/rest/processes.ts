@@ -59,7 +59,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       return {
         at: formatBoot(ctx.clock, at),
         atNs: (at + ctx.clock.bootToEpochNs).toString(),
-        items: page.items.map((p) => processSummaryDto(ctx.clock, p, at)),
+        items: page.items.map((p) => processSummaryDto(ctx.clock, p, at, ctx.query.containers)),
         nextCursor: page.nextCursor ?? null,
       };
     },
@@ -71,7 +71,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     async (req) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
-      return processDto(ctx.query.tree, ctx.clock, p, at);
+      return processDto(ctx.query.tree, ctx.clock, p, at, ctx.query.containers);
     },
   );
 
@@ -82,7 +82,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = ctx.query.processByKey(req.params.key);
       if (p === undefined) throw new ProcessNotFound(`with key ${req.params.key}`);
-      return processDto(ctx.query.tree, ctx.clock, p, at);
+      return processDto(ctx.query.tree, ctx.clock, p, at, ctx.query.containers);
     },
   );
 
@@ -114,7 +114,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         at: formatBoot(ctx.clock, at),
         atNs: (at + ctx.clock.bootToEpochNs).toString(),
         truncated: lin.truncated,
-        lineage: lin.chain.map((n) => processSummaryDto(ctx.clock, n, at)),
+        lineage: lin.chain.map((n) => processSummaryDto(ctx.clock, n, at, ctx.query.containers)),
       };
     },
   );
@@ -129,7 +129,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         at: formatBoot(ctx.clock, at),
         atNs: (at + ctx.clock.bootToEpochNs).toString(),
         process: ref(p, at),
-        children: ctx.query.children(p, at).map((c) => processSummaryDto(ctx.clock, c, at)),
+        children: ctx.query.children(p, at).map((c) => processSummaryDto(ctx.clock, c, at, ctx.query.containers)),
       };
     },
   );
@@ -159,7 +159,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         atNs: (at + ctx.clock.bootToEpochNs).toString(),
         process: ref(p, at),
         truncated: d.truncated,
-        descendants: d.items.map((i) => descendantDto(ctx.clock, i.node, at, i.depth, i.parentKey)),
+        descendants: d.items.map((i) => descendantDto(ctx.clock, i.node, at, i.depth, i.parentKey, ctx.query.containers)),
       };
     },
   );

@@ -69,6 +69,17 @@ export const processRef = {
   properties: { key: { type: 'string' }, pid: { type: 'integer' }, name: { type: 'string' } },
 } as const;
 
+/** A process's container (null on the host); see container-schemas.ts for the full shape. */
+export const containerRef = {
+  type: ['object', 'null'],
+  properties: {
+    id: { type: 'string' },
+    name: nullableString,
+    image: nullableString,
+    runtime: { type: 'string' },
+  },
+} as const;
+
 const summaryProperties = {
   key: { type: 'string' },
   pid: { type: 'integer' },
@@ -83,6 +94,7 @@ const summaryProperties = {
   exitCode: nullableInt,
   exitSignal: nullableInt,
   alive: { type: 'boolean' },
+  container: containerRef,
 } as const;
 
 export const processSummary = { type: 'object', properties: summaryProperties } as const;
