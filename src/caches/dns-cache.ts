@@ -74,6 +74,7 @@ export class DnsCache {
     invalidRecords: 0,
   };
   readonly #evictions = { roots: 0, nodes: 0, edges: 0 };
+  readonly #collector = new AnswerCollector();
 
   constructor(options: DnsCacheOptions = {}) {
     this.#maxRoots = positiveInt(options.maxRoots, 5000, 'maxRoots');
@@ -111,7 +112,11 @@ export class DnsCache {
     const root = this.#nodeFor(qkey);
     this.#promote(root);
 
-    const recorded: ResponseAnswer[] = [];
+    // Most responses repeat the question's latest answer set: compare while attaching and
+    // build a new set only from the first difference (no per-answer objects otherwise).
+    const recorded = this.#collector;
+    const prev = root.responses;
+    recorded.reset(prev === undefined ? undefined : prev[prev.length - 1]?.answers);
     // Nodes an answer may hang from: the question and the targets of its CNAME chain
     // (created on the first CNAME: most responses have none).
     let connected: Set<GraphNode> | undefined;
@@ -336,7 +341,7 @@ export class DnsCache {
   }
 
   /** Add or refresh the edge for one answer; returns its target, or undefined when invalid. */
-  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: BootNs, recorded: ResponseAnswer[]): GraphNode | undefined {
+  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: BootNs, recorded: AnswerCollector): GraphNode | undefined {
     let key: NodeKey;
     let port: number | undefined;
     switch (a.type) {
@@ -381,7 +386,7 @@ export class DnsCache {
       edge.priority = a.priority;
       edge.weight = a.weight;
     }
-    recorded.push({ type: a.type, owner: owner.value, value: target.value, ttl });
+    recorded.add(a.type, owner.value, target.value, ttl);
     return target;
   }
 
@@ -418,16 +423,16 @@ export class DnsCache {
   }
 
   /** Append the answer set, or count it again when it equals the latest one. */
-  #recordResponse(root: GraphNode, time: BootNs, qtype: string, rcode: string, answers: ResponseAnswer[], asker: DnsAsker | undefined): void {
+  #recordResponse(root: GraphNode, time: BootNs, qtype: string, rcode: string, collected: AnswerCollector, asker: DnsAsker | undefined): void {
     const responses = (root.responses ??= []);
     const last = responses[responses.length - 1] as Writable<DnsResponseView> | undefined;
-    if (last !== undefined && last.qtype === qtype && last.rcode === rcode && sameAnswers(last.answers, answers)) {
+    if (last !== undefined && last.qtype === qtype && last.rcode === rcode && collected.sameAsPrevious()) {
       if (time > last.lastSeen) last.lastSeen = time;
       last.count++;
       if (asker !== undefined) last.asker = asker;
       return;
     }
-    const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers };
+    const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers: collected.result() };
     if (asker !== undefined) rec.asker = asker;
     responses.push(rec);
     if (responses.length > this.#maxResponses) responses.shift();
@@ -489,14 +494,44 @@ function keyOfInput(text: string): NodeKey {
   return addr !== undefined ? { kind: 'address', value: addr } : nodeKeyOfName(text.trim());
 }
 
-function sameAnswers(a: readonly ResponseAnswer[], b: readonly ResponseAnswer[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.type !== y.type || x.value !== y.value || x.owner !== y.owner) return false;
+/**
+ * The answer set of one response, compared on the fly with the question's previous set
+ * (TTLs aside): entries equal to the previous set's prefix are not copied until the first
+ * difference, so a repeated answer set allocates nothing.
+ */
+class AnswerCollector {
+  #prev: readonly ResponseAnswer[] | undefined;
+  #n = 0;
+  #list: ResponseAnswer[] | undefined;
+
+  reset(prev: readonly ResponseAnswer[] | undefined): void {
+    this.#prev = prev;
+    this.#n = 0;
+    this.#list = undefined;
   }
-  return true;
+
+  add(type: DnsEdgeType, owner: string, value: string, ttl: number): void {
+    if (this.#list === undefined) {
+      const p = this.#prev?.[this.#n];
+      if (p !== undefined && p.type === type && p.owner === owner && p.value === value) {
+        this.#n++;
+        return;
+      }
+      this.#list = this.#prev === undefined ? [] : this.#prev.slice(0, this.#n);
+    }
+    this.#list.push({ type, owner, value, ttl });
+    this.#n++;
+  }
+
+  /** True when every answer equalled the previous set, in order, and none is missing. */
+  sameAsPrevious(): boolean {
+    return this.#list === undefined && this.#prev !== undefined && this.#n === this.#prev.length;
+  }
+
+  /** The collected set (a fresh array; entries shared with the previous set are immutable). */
+  result(): ResponseAnswer[] {
+    return this.#list ?? (this.#prev === undefined ? [] : this.#prev.slice(0, this.#n));
+  }
 }
 
 function lastSeenOf(e: GraphEdge): BootNs {

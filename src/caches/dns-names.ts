@@ -80,10 +80,23 @@ export function nodeKeyOfName(raw: string): NodeKey {
 /** Canonical text of an IPv4 or IPv6 address, or undefined when it is not one. */
 export function canonicalAddress(text: string): string | undefined {
   if (!text.includes(':')) return canonicalIPv4(text);
+  // Memoised: the same few addresses come back in every answer, and parsing + RFC 5952
+  // formatting costs ~1 µs. Bounded: cleared when full (misses only cost the parse).
+  const hit = v6Memo.get(text);
+  if (hit !== undefined) return hit === '' ? undefined : hit;
   // parseIPv6 validates every group itself (node:net's isIP regex costs ~1 µs per call).
   const groups = parseIPv6(text);
-  return groups === undefined ? undefined : formatIPv6(groups);
+  const canon = groups === undefined ? undefined : formatIPv6(groups);
+  if (text.length <= 64) {
+    if (v6Memo.size >= V6_MEMO_MAX) v6Memo.clear();
+    v6Memo.set(text, canon ?? '');
+  }
+  return canon;
 }
+
+const V6_MEMO_MAX = 8192;
+/** IPv6 text → canonical text ('' for invalid input). */
+const v6Memo = new Map<string, string>();
 
 /** Dotted quad with 0-255 parts; returns the input itself when already canonical (no copy). */
 function canonicalIPv4(text: string): string | undefined {
