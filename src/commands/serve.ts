@@ -17,6 +17,13 @@ Options:
   --changelog-size <n>        history entries per attribute (default 3)
   --no-dns                    do not capture DNS packets (no /v1/dns answers)
   --log-level <level>         fatal|error|warn|info|debug (default info)
+  --state-dir <dir>           container snapshot directory (default /var/lib/proctrail; '' disables)
+  --container-grace-ms <n>    keep a removed container's cgroups resolvable this long (default 30000)
+  --cgroup-hierarchy <h>      auto|unified|<v1 controller>: where task cgroup ids come from (default auto)
+  --docker-socket <path>      Docker API socket (default /var/run/docker.sock; '' disables)
+  --podman-socket <path>      podman API socket (default /run/podman/podman.sock; '' disables)
+  --crio-socket <path>        CRI-O socket (default /var/run/crio/crio.sock; '' disables)
+  --no-enrich                 do not query runtime APIs for container names and images
   -h, --help                  this help
 `;
 
@@ -28,6 +35,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     host: { type: 'string' }, port: { type: 'string' }, source: { type: 'string' },
     'poll-interval-ms': { type: 'string' }, 'process-cache-size': { type: 'string' },
     'thread-cache-size': { type: 'string' }, 'changelog-size': { type: 'string' }, 'log-level': { type: 'string' },
+    'state-dir': { type: 'string' }, 'container-grace-ms': { type: 'string' }, 'cgroup-hierarchy': { type: 'string' },
+    'docker-socket': { type: 'string' }, 'podman-socket': { type: 'string' }, 'crio-socket': { type: 'string' },
+    'no-enrich': { type: 'boolean' },
     'no-dns': { type: 'boolean' },
   }, HELP);
   if (!p) return 0;
@@ -47,6 +57,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     changelogSize: intOption(v, 'changelog-size', 3, 1, 1000),
     logger: { level },
     dns: v['no-dns'] !== true,
+    ...(strOption(v, 'state-dir', '/var/lib/proctrail') !== '' && { stateDir: strOption(v, 'state-dir', '/var/lib/proctrail') }),
+    containerDeleteGraceMs: intOption(v, 'container-grace-ms', 30_000, 0, 86_400_000),
+    cgroupHierarchy: strOption(v, 'cgroup-hierarchy', 'auto'),
+    runtimeSockets: {
+      ...(typeof v['docker-socket'] === 'string' && { docker: v['docker-socket'] }),
+      ...(typeof v['podman-socket'] === 'string' && { podman: v['podman-socket'] }),
+      ...(typeof v['crio-socket'] === 'string' && { crio: v['crio-socket'] }),
+    },
+    enrich: v['no-enrich'] !== true,
   });
   const stop = async (sig: string) => {
     process.stderr.write(`proctrail: ${sig}: stopping (detaching BPF programs)\n`);
