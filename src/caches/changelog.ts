@@ -78,25 +78,18 @@ function specFor<T>(capacity: number, equals: ((a: T, b: T) => boolean) | undefi
   return s as Spec<T>;
 }
 
-const EMPTY: readonly unknown[] = Object.freeze([]);
-
-/** d[from..] + [time, value] as an exactly sized array (literals for the usual tiny sizes). */
-function appended(d: readonly unknown[], from: number, time: BootNs, value: unknown): unknown[] {
-  const len = d.length - from;
-  if (len === 0) return [time, value];
-  if (len === 2) return [d[from], d[from + 1], time, value];
-  if (len === 4) return [d[from], d[from + 1], d[from + 2], d[from + 3], time, value];
-  const out = d.slice(from);
-  out.push(time, value);
-  return out;
-}
-
 /** A bounded, time-sorted history of values; `get(t)` answers the value in force at `t`. */
 export class Changelog<T> implements ChangelogReader<T> {
   readonly #spec: Spec<T>;
-  // Flat, time-sorted [t0, v0, t1, v1, ...], replaced (never grown in place) on change:
-  // caches hold tens of thousands of these, so no per-entry objects and no slack capacity.
-  #d: readonly unknown[] = EMPTY;
+  // Caches hold tens of thousands of these and most never get past two entries (fork,
+  // exec), so the first two live inline: no array at all until a third entry. Entries
+  // beyond the second are a flat [t2, v2, t3, v3, ...] array, replaced on change.
+  #n = 0;
+  #t0: BootNs = 0n;
+  #v0: T | undefined = undefined;
+  #t1: BootNs = 0n;
+  #v1: T | undefined = undefined;
+  #rest: unknown[] | undefined = undefined;
 
   constructor(options: ChangelogOptions<T> = {}) {
     const capacity = options.capacity ?? DEFAULT_CHANGELOG_CAPACITY;
@@ -113,7 +106,15 @@ export class Changelog<T> implements ChangelogReader<T> {
 
   /** Number of entries held. */
   get size(): number {
-    return this.#d.length >> 1;
+    return this.#n;
+  }
+
+  #time(i: number): BootNs {
+    return i === 0 ? this.#t0 : i === 1 ? this.#t1 : (this.#rest![2 * i - 4] as BootNs);
+  }
+
+  #value(i: number): T {
+    return (i === 0 ? this.#v0 : i === 1 ? this.#v1 : this.#rest![2 * i - 3]) as T;
   }
 
   /**
@@ -121,13 +122,33 @@ export class Changelog<T> implements ChangelogReader<T> {
    * changed. The value is frozen (deeply); do not mutate it afterwards.
    */
   set(value: T, time: BootNs): boolean {
-    const d = this.#d;
-    const n = d.length >> 1;
+    const n = this.#n;
     const eq = this.#spec.equals;
     // Fast path: in-order append (the common case for live events).
-    if (n === 0 || (d[2 * n - 2] as BootNs) < time) {
-      if (n > 0 && eq(d[2 * n - 1] as T, value)) return false;
-      this.#d = appended(d, n === this.#spec.capacity ? 2 : 0, time, deepFreeze(value));
+    if (n === 0) {
+      this.#t0 = time;
+      this.#v0 = deepFreeze(value);
+      this.#n = 1;
+      return true;
+    }
+    if (n === 1 && this.#t0 < time) {
+      if (eq(this.#v0 as T, value)) return false;
+      if (this.#spec.capacity === 1) {
+        this.#t0 = time;
+        this.#v0 = deepFreeze(value);
+        return true;
+      }
+      this.#t1 = time;
+      this.#v1 = deepFreeze(value);
+      this.#n = 2;
+      return true;
+    }
+    if (n === 2 && this.#t1 < time && this.#spec.capacity === 2) {
+      if (eq(this.#v1 as T, value)) return false;
+      this.#t0 = this.#t1;
+      this.#v0 = this.#v1;
+      this.#t1 = time;
+      this.#v1 = deepFreeze(value);
       return true;
     }
     const list = this.#toEntries();
@@ -161,28 +182,43 @@ export class Changelog<T> implements ChangelogReader<T> {
       }
       list.splice(idx, 0, { time, value: deepFreeze(value) });
     }
-    this.#d = list.flatMap((e) => [e.time, e.value]);
+    this.#store(list);
     return true;
+  }
+
+  #store(list: readonly Entry<T>[]): void {
+    const n = list.length;
+    this.#n = n;
+    this.#t0 = n > 0 ? list[0]!.time : 0n;
+    this.#v0 = n > 0 ? list[0]!.value : undefined;
+    this.#t1 = n > 1 ? list[1]!.time : 0n;
+    this.#v1 = n > 1 ? list[1]!.value : undefined;
+    if (n <= 2) {
+      this.#rest = undefined;
+      return;
+    }
+    const rest: unknown[] = [];
+    for (let i = 2; i < n; i++) rest.push(list[i]!.time, list[i]!.value);
+    this.#rest = rest;
   }
 
   /** The value in force at `t` (latest entry with time <= t), or undefined before the first. */
   get(t: BootNs): T | undefined {
-    const d = this.#d;
-    for (let i = d.length - 2; i >= 0; i -= 2) {
-      if ((d[i] as BootNs) <= t) return d[i + 1] as T;
+    for (let i = this.#n - 1; i >= 0; i--) {
+      if (this.#time(i) <= t) return this.#value(i);
     }
     return undefined;
   }
 
   /** The latest value. */
   current(): T | undefined {
-    const d = this.#d;
-    return d.length === 0 ? undefined : (d[d.length - 1] as T);
+    const n = this.#n;
+    return n === 0 ? undefined : this.#value(n - 1);
   }
 
   /** Time of the first entry, or undefined when empty. */
   firstTime(): BootNs | undefined {
-    return this.#d[0] as BootNs | undefined;
+    return this.#n === 0 ? undefined : this.#t0;
   }
 
   /** Entries oldest first (fresh frozen objects; values are frozen). */
@@ -192,20 +228,18 @@ export class Changelog<T> implements ChangelogReader<T> {
 
   /** Distinct values currently held, oldest first. */
   values(): T[] {
-    const d = this.#d;
     const eq = this.#spec.equals;
     const out: T[] = [];
-    for (let i = 1; i < d.length; i += 2) {
-      const v = d[i] as T;
+    for (let i = 0; i < this.#n; i++) {
+      const v = this.#value(i);
       if (!out.some((o) => eq(o, v))) out.push(v);
     }
     return out;
   }
 
   #toEntries(): Entry<T>[] {
-    const d = this.#d;
     const out: Entry<T>[] = [];
-    for (let i = 0; i < d.length; i += 2) out.push({ time: d[i] as BootNs, value: d[i + 1] as T });
+    for (let i = 0; i < this.#n; i++) out.push({ time: this.#time(i), value: this.#value(i) });
     return out;
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { BootNs, FileInfo, TaskInfo } from '../events/types.js';
 import { Changelog, arrayEquals } from './changelog.js';
-import type { ExecRecord, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
+import type { ChangelogReader, ExecRecord, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
 import { TICK_NS, hashTaskId } from './task-id.js';
 
 /** Where a node sits in the eviction policy. */
@@ -132,14 +132,91 @@ const NO_PARENTS: readonly ProcEntry[] = Object.freeze([]);
 const NO_EXECS: readonly ExecRecord[] = Object.freeze([]);
 
 /**
- * A thread-group leader (a process) in the cache. Tens of thousands live at once, so the
- * rarely used parts (children, extra threads, exec history) are allocated on first use.
+ * What a process runs: executable and argv change together (fork inherits both, exec
+ * replaces both), so one history holds both. Exec events store their ExecRecord itself;
+ * a forked child stores its parent's image object (immutable, so sharing is safe).
+ */
+export interface Image {
+  readonly file: FileInfo | undefined;
+  readonly argv: readonly string[] | undefined;
+}
+
+/** Structural equality of images (file by value, argv element-wise). */
+export function imageEquals(a: Image, b: Image): boolean {
+  if (a === b) return true;
+  const fa = a.file;
+  const fb = b.file;
+  if (fa !== fb && (fa === undefined || fb === undefined || !fileEquals(fa, fb))) return false;
+  const xa = a.argv;
+  const xb = b.argv;
+  return xa === xb || (xa !== undefined && xb !== undefined && arrayEquals(xa, xb));
+}
+
+type Entry<V> = { readonly time: BootNs; readonly value: V };
+
+/** A read view of one field of the image history (allocated per read, never stored). */
+class ImageFieldView<V> implements ChangelogReader<V> {
+  constructor(
+    private readonly log: Changelog<Image>,
+    private readonly pick: (i: Image) => V | undefined,
+    private readonly eq: (a: V, b: V) => boolean,
+  ) {}
+
+  get(t: BootNs): V | undefined {
+    const i = this.log.get(t);
+    return i === undefined ? undefined : this.pick(i);
+  }
+
+  current(): V | undefined {
+    const i = this.log.current();
+    return i === undefined ? undefined : this.pick(i);
+  }
+
+  entries(): ReadonlyArray<Entry<V>> {
+    const out: Entry<V>[] = [];
+    for (const e of this.log.entries()) {
+      const v = this.pick(e.value);
+      if (v === undefined) continue;
+      const last = out[out.length - 1];
+      if (last !== undefined && this.eq(last.value, v)) continue; // the other field changed
+      out.push(Object.freeze({ time: e.time, value: v }));
+    }
+    return out;
+  }
+}
+
+const pickFile = (i: Image): FileInfo | undefined => i.file;
+const pickArgv = (i: Image): readonly string[] | undefined => i.argv;
+
+/** A read view of a history with at most one entry. */
+class OneEntryView<V> implements ChangelogReader<V> {
+  constructor(
+    private readonly time: BootNs,
+    private readonly value: V | undefined,
+  ) {}
+
+  get(t: BootNs): V | undefined {
+    return this.value !== undefined && this.time <= t ? this.value : undefined;
+  }
+
+  current(): V | undefined {
+    return this.value;
+  }
+
+  entries(): ReadonlyArray<Entry<V>> {
+    return this.value === undefined ? [] : [Object.freeze({ time: this.time, value: this.value })];
+  }
+}
+
+/**
+ * A thread-group leader (a process) in the cache. Tens of thousands live at once and each
+ * long-lived object costs a copy in young GC, so the rarely used parts (children, extra
+ * threads, exec history beyond the first, parent changes) are allocated on first use.
  */
 export class ProcEntry extends TaskEntry implements ProcessNode {
-  readonly parentKey: Changelog<string>;
   readonly attrs: Changelog<TaskAttrs>;
-  readonly executable: Changelog<FileInfo>;
-  readonly argv: Changelog<readonly string[]>;
+  /** Executable + argv over time. */
+  readonly image: Changelog<Image>;
   origin: 'event' | 'procfs';
   /** Distinct cached processes named in parentKey (kept in sync with their `children`). */
   parents: readonly ProcEntry[] = NO_PARENTS;
@@ -149,30 +226,104 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   leader: ThreadEntry | undefined = undefined;
   /** Other threads of the group. */
   others: Set<ThreadEntry> | undefined = undefined;
-  #execs: ExecRecord[] | undefined = undefined;
+  // Parent history: the first entry inline, a Changelog only once it changes (re-parenting).
+  #parentTime: BootNs = 0n;
+  #parentKey: string | undefined = undefined;
+  #parentLog: Changelog<string> | undefined = undefined;
+  // Exec history: one record bare, an array from the second exec on.
+  #execs: ExecRecord | ExecRecord[] | undefined = undefined;
 
   constructor(pid: number, startNs: BootNs, origin: 'event' | 'procfs', ctx: NodeContext) {
     super(pid, startNs, ctx);
     this.origin = origin;
     const capacity = ctx.changelogSize;
-    this.parentKey = new Changelog<string>({ capacity });
     this.attrs = new Changelog<TaskAttrs>({ capacity, equals: attrsEquals });
-    this.executable = new Changelog<FileInfo>({ capacity, equals: fileEquals });
-    this.argv = new Changelog<readonly string[]>({ capacity, equals: arrayEquals });
+    this.image = new Changelog<Image>({ capacity, equals: imageEquals });
   }
 
   get pid(): number {
     return this.id;
   }
 
-  /** Execs oldest first, bounded. */
-  get execHistory(): readonly ExecRecord[] {
-    return this.#execs ?? NO_EXECS;
+  /** Parent process key over time. */
+  get parentKey(): ChangelogReader<string> {
+    return this.#parentLog ?? new OneEntryView(this.#parentTime, this.#parentKey);
   }
 
-  /** The mutable exec history (created on first use). */
-  execList(): ExecRecord[] {
-    return (this.#execs ??= []);
+  /** Executable over time (inherited from the parent at fork, replaced at exec). */
+  get executable(): ChangelogReader<FileInfo> {
+    return new ImageFieldView(this.image, pickFile, fileEquals);
+  }
+
+  /** argv over time. */
+  get argv(): ChangelogReader<readonly string[]> {
+    return new ImageFieldView(this.image, pickArgv, arrayEquals);
+  }
+
+  /** Parent key in force at `t`. */
+  parentAt(t: BootNs): string | undefined {
+    if (this.#parentLog !== undefined) return this.#parentLog.get(t);
+    return this.#parentKey !== undefined && this.#parentTime <= t ? this.#parentKey : undefined;
+  }
+
+  /** The latest parent key. */
+  currentParentKey(): string | undefined {
+    return this.#parentLog !== undefined ? this.#parentLog.current() : this.#parentKey;
+  }
+
+  /** Time of the first parent entry, if any. */
+  firstParentTime(): BootNs | undefined {
+    if (this.#parentLog !== undefined) return this.#parentLog.firstTime();
+    return this.#parentKey === undefined ? undefined : this.#parentTime;
+  }
+
+  /** Changelog.set semantics for the parent key; true when the history changed. */
+  setParentKey(key: string, time: BootNs): boolean {
+    if (this.#parentLog === undefined) {
+      if (this.#parentKey === undefined) {
+        this.#parentKey = key;
+        this.#parentTime = time;
+        return true;
+      }
+      if (this.#parentKey === key && this.#parentTime <= time) return false;
+      this.#parentLog = new Changelog<string>({ capacity: this.ctx.changelogSize });
+      this.#parentLog.set(this.#parentKey, this.#parentTime);
+      this.#parentKey = undefined;
+    }
+    return this.#parentLog.set(key, time);
+  }
+
+  /** Distinct parent keys held, oldest first. */
+  parentKeys(): string[] {
+    if (this.#parentLog !== undefined) return this.#parentLog.values();
+    return this.#parentKey === undefined ? [] : [this.#parentKey];
+  }
+
+  /** Execs oldest first, bounded. */
+  get execHistory(): readonly ExecRecord[] {
+    const h = this.#execs;
+    return h === undefined ? NO_EXECS : Array.isArray(h) ? h : Object.freeze([h]);
+  }
+
+  /** Inserts an exec record in time order, dropping the oldest beyond `max`; replayed duplicates are ignored. */
+  recordExec(rec: ExecRecord, max: number): void {
+    const cur = this.#execs;
+    if (cur === undefined) {
+      this.#execs = rec;
+      return;
+    }
+    const h: ExecRecord[] = Array.isArray(cur) ? cur : [cur];
+    let i = h.length;
+    while (i > 0 && h[i - 1]!.time > rec.time) i--;
+    const same = i > 0 ? h[i - 1]! : undefined;
+    if (same !== undefined && same.time === rec.time && same.file.path === rec.file.path) return;
+    if (h.length >= max) {
+      if (i === 0) return; // older than everything kept
+      h.shift();
+      i--;
+    }
+    h.splice(i, 0, rec);
+    this.#execs = h.length === 1 ? h[0] : h;
   }
 
   get childCount(): number {

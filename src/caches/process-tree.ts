@@ -8,12 +8,13 @@
  * their parent's group dies; a non-leader exec is handled; events for unknown tasks create
  * them and queue a procfs fill request. Pure and synchronous: time comes in the events.
  */
-import type { BootNs, ExecEvent, ExitEvent, ForkEvent, SnapshotEvent, TaskEvent, TaskInfo } from '../events/types.js';
+import type { BootNs, ExecEvent, ExitEvent, FileInfo, ForkEvent, SnapshotEvent, TaskEvent, TaskInfo } from '../events/types.js';
 import { arrayEquals } from './changelog.js';
 import type { ExecRecord, ProcessNode, ProcessTreeReader, ProcessTreeStats, TaskAttrs, ThreadNode } from './process-model.js';
-import { ProcEntry, ThreadEntry, Tier, attrsOf, fileOf, type NodeContext } from './process-node.js';
+import { ProcEntry, ThreadEntry, Tier, attrsOf, fileEquals, fileOf, type NodeContext } from './process-node.js';
 import { EvictionPool } from './process-eviction.js';
 import { TICK_NS, parseTaskKey } from './task-id.js';
+import { TaskIndex } from './task-index.js';
 
 /** Tracee's DefaultProcessCacheSize. */
 export const DEFAULT_PROCESS_CACHE_SIZE = 10928;
@@ -53,6 +54,20 @@ export interface ProcessTreeCounters extends ProcessTreeStats {
 type TaskType = TaskEvent['type'];
 
 const MAX_WALK = 1024;
+const IMAGE_CACHE_SIZE = 4096;
+
+/** argv as an immutable snapshot: the decoder's arrays come frozen and are kept as they are. */
+/**
+ * When a snapshot's value starts to hold: the task's start when nothing about this
+ * attribute is known from before `at`, else `at` itself.
+ */
+function sinceFor(first: BootNs | undefined, startNs: BootNs, at: BootNs): BootNs {
+  return first === undefined || first > at ? (startNs < at ? startNs : at) : at;
+}
+
+function frozenArgv(argv: readonly string[]): readonly string[] {
+  return Object.isFrozen(argv) ? argv : Object.freeze(argv.slice());
+}
 
 function positiveInt(name: string, v: number | undefined, dflt: number): number {
   const n = v ?? dflt;
@@ -83,8 +98,11 @@ export class ProcessTree implements ProcessTreeReader {
   readonly #execHistorySize: number;
   readonly #fillCap: number;
   // pid -> every cached process that had it (PID reuse gives several), oldest first.
-  readonly #byPid = new Map<number, ProcEntry[]>();
-  readonly #byTid = new Map<number, ThreadEntry[]>();
+  readonly #byPid = new TaskIndex<ProcEntry>();
+  readonly #byTid = new TaskIndex<ThreadEntry>();
+  // path -> the last image exec'd from it: equal FileInfo / argv snapshots are shared
+  // between processes instead of kept once per exec (bounded: cleared when full).
+  readonly #images = new Map<string, { file: FileInfo; argv: readonly string[] }>();
   readonly #procs: EvictionPool<ProcEntry>;
   readonly #threads: EvictionPool<ThreadEntry>;
   // pid -> children whose snapshot named that ppid before any such process was known.
@@ -186,10 +204,8 @@ export class ProcessTree implements ProcessTreeReader {
     if (parent !== undefined && parent !== p) {
       this.#setParent(p, parent, since);
       // fork copies the image: the child runs its parent's executable until it execs
-      const exe = parent.executable.get(t);
-      if (exe !== undefined) p.executable.set(exe, since);
-      const argv = parent.argv.get(t);
-      if (argv !== undefined) p.argv.set(argv, since);
+      const img = parent.image.get(t);
+      if (img !== undefined) p.image.set(img, since); // the parent's immutable image, shared
       // a fork replayed after its parent's exit: the child was re-parented at that exit
       if (parent.exitNs !== undefined && parent.exitNs >= since && p.exitNs === undefined) {
         this.#reparentChildren(parent, parent.exitNs);
@@ -210,7 +226,7 @@ export class ProcessTree implements ProcessTreeReader {
     }
     if (k.ppid > 0) {
       const parent = this.#parentFor(k.ppid, k.parentStartNs, t, 'exec');
-      if (parent !== undefined && parent !== p && p.parentKey.get(t) !== parent.key) {
+      if (parent !== undefined && parent !== p && p.parentAt(t) !== parent.key) {
         // unknown task: best guess is that this parent had it since its start (a later
         // fork or snapshot corrects it); known task: a re-parenting we missed, seen now
         this.#setParent(p, parent, unknown ? p.startNs : t);
@@ -230,12 +246,12 @@ export class ProcessTree implements ProcessTreeReader {
       leader.exitStatus = undefined;
       this.#threads.place(leader, Tier.Live);
     }
-    const file = fileOf(e.file);
-    const argv = Object.freeze(e.argv.slice());
+    const { file, argv } = this.#image(e.file, e.argv);
     p.attrs.set(attrsOf(k), t);
-    p.executable.set(file, t);
-    p.argv.set(argv, t);
-    this.#recordExec(p, { time: t, file, argv, argvTruncated: e.argvTruncated });
+    // the exec record is the image: one object for history and executable/argv alike
+    const rec: ExecRecord = Object.freeze({ time: t, file, argv, argvTruncated: e.argvTruncated });
+    p.image.set(rec, t);
+    p.recordExec(rec, this.#execHistorySize);
   }
 
   #onExit(e: ExitEvent): void {
@@ -271,28 +287,34 @@ export class ProcessTree implements ProcessTreeReader {
     if (p === undefined) p = this.#createProc(k.pid, leaderStart, 'procfs');
     if (k.tid !== k.pid) {
       const th = this.#threadFor(p, k.tid, k.startNs);
-      if (th.attrs !== p.attrs) th.attrs.set(this.#mergeAttrs(th.attrs.get(at), k), at);
+      if (th.attrs !== p.attrs) th.attrs.set(this.#mergeAttrs(th.attrs.get(at), k), sinceFor(th.attrs.firstTime(), th.startNs, at));
       return;
     }
-    // "At `at` it was like this": values are set at `at`, never earlier, and a value
-    // already in force (e.g. from a precise exec event) is kept with its earlier start.
-    p.attrs.set(this.#mergeAttrs(p.attrs.get(at), k), at);
+    // "At `at` it was like this": a value already in force (e.g. from a precise exec event)
+    // is kept with its earlier start. Where nothing earlier is known about an attribute
+    // (typically the start-up scan creating the task), the snapshot's value is the best
+    // knowledge since the task started, as Tracee's FeedFromProcFS does; otherwise it
+    // holds from the read time on.
+    p.attrs.set(this.#mergeAttrs(p.attrs.get(at), k), sinceFor(p.attrs.firstTime(), p.startNs, at));
     if (k.ppid > 0) {
       const parent =
         k.parentStartNs !== 0n ? this.#procForSnapshot(k.ppid, k.parentStartNs) : this.#lookupPid(k.ppid, at);
-      if (parent === undefined) this.#awaitParent(k.ppid, p, at);
-      else if (parent !== p && p.parentKey.get(at) !== parent.key) this.#setParent(p, parent, at);
+      const since = sinceFor(p.firstParentTime(), p.startNs, at);
+      if (parent === undefined) this.#awaitParent(k.ppid, p, since);
+      else if (parent !== p && p.parentAt(at) !== parent.key) this.#setParent(p, parent, since);
     }
-    if (e.exePath !== '') {
-      const cur = p.executable.get(at);
+    if (e.exePath !== '' || e.argv.length > 0) {
+      const cur = p.image.get(at);
+      let file = cur?.file;
       // procfs knows only the path: keep the exec event's richer FileInfo when paths agree
-      if (cur === undefined || cur.path !== e.exePath) {
-        p.executable.set({ path: e.exePath, inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 }, at);
+      if (e.exePath !== '' && (file === undefined || file.path !== e.exePath)) {
+        file = Object.freeze({ path: e.exePath, inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 });
       }
-    }
-    if (e.argv.length > 0) {
-      const cur = p.argv.get(at);
-      if (cur === undefined || !arrayEquals(cur, e.argv)) p.argv.set(Object.freeze(e.argv.slice()), at);
+      let argv = cur?.argv;
+      if (e.argv.length > 0 && (argv === undefined || !arrayEquals(argv, e.argv))) argv = frozenArgv(e.argv);
+      if (cur === undefined || file !== cur.file || argv !== cur.argv) {
+        p.image.set(Object.freeze({ file, argv }), sinceFor(p.image.firstTime(), p.startNs, at));
+      }
     }
     this.#threadFor(p, k.tid, leaderStart);
   }
@@ -314,23 +336,32 @@ export class ProcessTree implements ProcessTreeReader {
     };
   }
 
-  #recordExec(p: ProcEntry, rec: ExecRecord): void {
-    const h = p.execList();
-    let i = h.length;
-    while (i > 0 && h[i - 1]!.time > rec.time) i--;
-    const same = i > 0 ? h[i - 1]! : undefined;
-    if (same !== undefined && same.time === rec.time && same.file.path === rec.file.path) return; // replayed duplicate
-    if (h.length >= this.#execHistorySize) {
-      if (i === 0) return; // older than everything kept
-      h.shift();
-      i--;
+  /** Shared immutable snapshots of an exec's file and argv (equal ones from earlier execs reused). */
+  #image(f: FileInfo, argv: readonly string[]): { file: FileInfo; argv: readonly string[] } {
+    const img = this.#images.get(f.path);
+    if (img === undefined) {
+      if (this.#images.size >= IMAGE_CACHE_SIZE) this.#images.clear();
+      const fresh = { file: fileOf(f), argv: frozenArgv(argv) };
+      this.#images.set(f.path, fresh);
+      return fresh;
     }
-    h.splice(i, 0, Object.freeze(rec));
+    if (!fileEquals(img.file, f)) img.file = fileOf(f);
+    if (!arrayEquals(img.argv, argv)) img.argv = frozenArgv(argv);
+    return img;
   }
 
   #findProc(pid: number, startNs: BootNs): ProcEntry | undefined {
-    const list = this.#byPid.get(pid);
-    if (list !== undefined) {
+    const found = this.#byPid.get(pid);
+    if (found !== undefined && !Array.isArray(found)) {
+      const p = found as ProcEntry;
+      if (p.matches(startNs)) {
+        this.#procHits++;
+        p.refineStart(startNs);
+        this.#procs.touch(p);
+        return p;
+      }
+    } else if (found !== undefined) {
+      const list = found as readonly ProcEntry[];
       for (let i = list.length - 1; i >= 0; i--) {
         const p = list[i]!;
         if (p.startNs === startNs) {
@@ -381,15 +412,13 @@ export class ProcessTree implements ProcessTreeReader {
 
   #createProc(pid: number, startNs: BootNs, origin: 'event' | 'procfs'): ProcEntry {
     const p = new ProcEntry(pid, startNs, origin, this.#ctx);
-    const list = this.#byPid.get(pid);
-    if (list === undefined) this.#byPid.set(pid, [p]);
-    else list.push(p);
+    this.#byPid.add(pid, p);
     this.#procs.add(p);
     const waiting = this.#pendingParent.get(pid);
     if (waiting !== undefined) {
       this.#pendingParent.delete(pid);
       for (const w of waiting) {
-        if (w.child.tier !== Tier.Evicted && w.child !== p && w.child.parentKey.get(w.time) === undefined) {
+        if (w.child.tier !== Tier.Evicted && w.child !== p && w.child.parentAt(w.time) === undefined) {
           this.#setParent(w.child, p, w.time);
         }
       }
@@ -405,24 +434,29 @@ export class ProcessTree implements ProcessTreeReader {
   }
 
   #threadFor(p: ProcEntry, tid: number, startNs: BootNs): ThreadEntry {
-    const list = this.#byTid.get(tid);
-    if (list !== undefined) {
+    const found = this.#byTid.get(tid);
+    if (found !== undefined && !Array.isArray(found)) {
+      const th = found as ThreadEntry;
+      if (th.process === p && th.matches(startNs)) return this.#threadHit(th, startNs);
+    } else if (found !== undefined) {
+      const list = found as readonly ThreadEntry[];
       for (let i = list.length - 1; i >= 0; i--) {
         const th = list[i]!;
-        if (th.process === p && th.matches(startNs)) {
-          this.#threadHits++;
-          th.refineStart(startNs);
-          this.#threads.touch(th);
-          return th;
-        }
+        if (th.process === p && th.matches(startNs)) return this.#threadHit(th, startNs);
       }
     }
     this.#threadMisses++;
     const th = new ThreadEntry(tid, startNs, p, this.#ctx);
-    if (list === undefined) this.#byTid.set(tid, [th]);
-    else list.push(th);
+    this.#byTid.add(tid, th);
     p.addThread(th);
     this.#threads.add(th);
+    return th;
+  }
+
+  #threadHit(th: ThreadEntry, startNs: BootNs): ThreadEntry {
+    this.#threadHits++;
+    th.refineStart(startNs);
+    this.#threads.touch(th);
     return th;
   }
 
@@ -439,14 +473,14 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** Records `parent` as p's parent from `time` on and keeps the children index in sync. */
   #setParent(p: ProcEntry, parent: ProcEntry, time: BootNs): void {
-    if (!p.parentKey.set(parent.key, time)) return;
+    if (!p.setParentKey(parent.key, time)) return;
     if (p.parents.length === 0) {
       // the common case (first parent, at fork): no bookkeeping arrays
       p.parents = [parent];
       this.#addChild(parent, p);
       return;
     }
-    const keys = p.parentKey.values();
+    const keys = p.parentKeys();
     const next: ProcEntry[] = [];
     for (const cand of p.parents.includes(parent) ? p.parents : [...p.parents, parent]) {
       if (keys.includes(cand.key)) next.push(cand);
@@ -467,7 +501,7 @@ export class ProcessTree implements ProcessTreeReader {
   }
 
   #currentParent(p: ProcEntry): ProcEntry | undefined {
-    const key = p.parentKey.current();
+    const key = p.currentParentKey();
     if (key === undefined) return undefined;
     for (const c of p.parents) if (c.key === key) return c;
     return undefined;
@@ -476,11 +510,11 @@ export class ProcessTree implements ProcessTreeReader {
   /** Live children of `p` whose parent was `p` at `t` get the reaper as parent from `t` on. */
   #reparentChildren(p: ProcEntry, t: BootNs): void {
     let reaper: ProcEntry | undefined | null = null;
+    if (p.children === undefined) return; // before p.key: most exits have no children
     const pkey = p.key;
-    if (p.children === undefined) return;
     for (const c of p.children) {
       if (c.exitNs !== undefined && c.exitNs <= t) continue;
-      if (c.parentKey.get(t) !== pkey) continue;
+      if (c.parentAt(t) !== pkey) continue;
       if (reaper === null) reaper = this.#reaperOf(p, t);
       if (reaper === undefined) {
         this.#requestFill(1);
@@ -523,12 +557,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** Eviction callback: drop p from every index. */
   #removeProcess(p: ProcEntry, _reason: string): void {
-    const list = this.#byPid.get(p.pid);
-    if (list !== undefined) {
-      const i = list.indexOf(p);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.#byPid.delete(p.pid);
-    }
+    this.#byPid.remove(p.pid, p);
     for (const par of p.parents) {
       par.children?.delete(p);
       if (par.tier !== Tier.Evicted) this.#procs.place(par, this.#procTier(par));
@@ -542,17 +571,12 @@ export class ProcessTree implements ProcessTreeReader {
   }
 
   #removeThread(th: ThreadEntry, _reason: string): void {
-    const list = this.#byTid.get(th.tid);
-    if (list !== undefined) {
-      const i = list.indexOf(th);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.#byTid.delete(th.tid);
-    }
+    this.#byTid.remove(th.tid, th);
     th.process.removeThread(th);
   }
 
   #lookupPid(pid: number, at: BootNs): ProcEntry | undefined {
-    return pickAt(this.#byPid.get(pid), at);
+    return pickAt(this.#byPid.list(pid), at);
   }
 
   // ---------------------------------------------------------------- read side
@@ -560,7 +584,7 @@ export class ProcessTree implements ProcessTreeReader {
   /** The process with this exact key (`"<pid>@<startTicks>"`). */
   getProcess(key: string): ProcessNode | undefined {
     const k = parseTaskKey(key);
-    const list = k === undefined ? undefined : this.#byPid.get(k.id);
+    const list = k === undefined ? undefined : this.#byPid.list(k.id);
     if (list !== undefined) {
       for (const p of list) {
         if (p.startTicks === k!.startTicks) {
@@ -576,7 +600,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** The process alive with this pid at `at`, else the most recent that started before `at`. */
   findProcessByPid(pid: number, at: BootNs): ProcessNode | undefined {
-    const p = pickAt(this.#byPid.get(pid), at);
+    const p = pickAt(this.#byPid.list(pid), at);
     if (p === undefined) this.#procMisses++;
     else {
       this.#procHits++;
@@ -588,7 +612,7 @@ export class ProcessTree implements ProcessTreeReader {
   /** The thread with this exact key (`"<tid>@<startTicks>"`). */
   getThread(key: string): ThreadNode | undefined {
     const k = parseTaskKey(key);
-    const list = k === undefined ? undefined : this.#byTid.get(k.id);
+    const list = k === undefined ? undefined : this.#byTid.list(k.id);
     if (list !== undefined) {
       for (const th of list) {
         if (th.startTicks === k!.startTicks) {
@@ -604,7 +628,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** Same rule as findProcessByPid, for tids. */
   findThreadByTid(tid: number, at: BootNs): ThreadNode | undefined {
-    const th = pickAt(this.#byTid.get(tid), at);
+    const th = pickAt(this.#byTid.list(tid), at);
     if (th === undefined) this.#threadMisses++;
     else {
       this.#threadHits++;
@@ -615,7 +639,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** Parent at `at` (follows parentKey.get(at)); undefined when unknown or evicted. */
   parentOf(p: ProcessNode, at: BootNs): ProcessNode | undefined {
-    const key = p.parentKey.get(at);
+    const key = p instanceof ProcEntry ? p.parentAt(at) : p.parentKey.get(at);
     if (key === undefined) return undefined;
     if (p instanceof ProcEntry) for (const c of p.parents) if (c.key === key) return c;
     return this.getProcess(key);
@@ -628,7 +652,7 @@ export class ProcessTree implements ProcessTreeReader {
     const key = own.key;
     const out: ProcessNode[] = [];
     if (own.children === undefined) return out;
-    for (const c of own.children) if (c.aliveAt(at) && c.parentKey.get(at) === key) out.push(c);
+    for (const c of own.children) if (c.aliveAt(at) && c.parentAt(at) === key) out.push(c);
     return out;
   }
 
@@ -643,7 +667,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** All cached processes, in no particular order. */
   *processes(): IterableIterator<ProcessNode> {
-    for (const list of this.#byPid.values()) yield* list;
+    yield* this.#byPid.values();
   }
 
   /** Cache counters: sizes, hits, misses, evictions by reason, events applied and unknown tasks by type. */

@@ -89,16 +89,35 @@ function u32(b: Buffer, o: number): number {
   return b[o] + b[o + 1] * 0x100 + b[o + 2] * 0x10000 + b[o + 3] * 0x1000000;
 }
 
-/** Bytes [start, end) as a string: a char-code loop for short ASCII, utf8 otherwise. */
+// Decoded strings are interned in a direct-mapped table keyed by a hash of their bytes:
+// comm, executable paths and most argv words repeat across events, and every string the
+// caches keep is long-lived (it survives young GC and is copied), so handing out the
+// string decoded last time saves both the decode and the copy.
+const INTERN_BITS = 12;
+const INTERN_MASK = (1 << INTERN_BITS) - 1;
+const INTERN_MAX = 64;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_MASK + 1).fill(undefined);
+
+/** Bytes [start, end) as a string: interned for short ASCII, utf8 otherwise. */
 function text(b: Buffer, start: number, end: number): string {
-  if (end - start > 64) return b.toString('utf8', start, end);
-  let s = '';
+  const len = end - start;
+  if (len > INTERN_MAX) return b.toString('utf8', start, end);
+  let h = 0x811c9dc5 ^ len;
   for (let i = start; i < end; i++) {
     const c = b[i];
     if (c >= 0x80) return b.toString('utf8', start, end);
-    s += String.fromCharCode(c);
+    h = Math.imul(h ^ c, 0x01000193);
   }
-  return s;
+  const slot = (h ^ (h >>> INTERN_BITS)) & INTERN_MASK;
+  const hit = interned[slot];
+  if (hit !== undefined && hit.length === len) {
+    let i = 0;
+    while (i < len && hit.charCodeAt(i) === b[start + i]) i++;
+    if (i === len) return hit;
+  }
+  const str = b.toString('latin1', start, end);
+  interned[slot] = str;
+  return str;
 }
 
 /** A NUL-terminated string inside [start, start+max). */
@@ -204,7 +223,8 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
           ctimeNs: u64(b, o + EXEC.ctimeNs),
           mode: u32(b, o + EXEC.mode),
         },
-        argv: splitArgv(b, o + EXEC.argv, argvLen),
+        // frozen: the caches keep it as an immutable snapshot without copying
+        argv: Object.freeze(splitArgv(b, o + EXEC.argv, argvLen)),
         argvTruncated: (u32(b, o + EXEC.flags) & PT_EXEC_ARGV_TRUNCATED) !== 0,
       };
       return ev;

@@ -301,7 +301,8 @@ t.test('snapshots fill without overwriting precise event data', async (t) => {
   tree.apply(snapshot(100n * S, old, '/usr/sbin/daemon', ['daemon', '-d']));
   const d = tree.findProcessByPid(900, 100n * S)!;
   t.equal(d.origin, 'procfs');
-  t.equal(d.executable.get(99n * S), undefined, 'a snapshot at T says nothing about before T');
+  t.equal(d.executable.get(5n * S)?.path, '/usr/sbin/daemon', 'a snapshot creating a task holds from its start');
+  t.equal(d.executable.get(5n * S - 1n), undefined, 'nothing before the task started');
   t.equal(d.executable.get(100n * S)?.path, '/usr/sbin/daemon');
   t.equal(tree.parentOf(d, 100n * S)?.pid, 100);
   tree.apply(exec(101n * S, { ...old, startNs: 5n * S + 4321n, leaderStartNs: 5n * S + 4321n }, '/usr/bin/other', ['other']));
@@ -479,3 +480,39 @@ function pressure(t: Asserts, procCap: number, threadCap: number): void {
   }
   t.equal(seen, st.processes.size, 'processes() matches the size');
 }
+
+t.test('a task first seen in a snapshot has its values from its start time; later snapshots from their read time', async (t) => {
+  const tree = baseTree();
+  // start-up scan at 100 s of a daemon started at 5 s (tick precision), and one of its threads
+  const d0 = task({ tid: 900, start: 5n * S, ppid: 100, parentStart: (BASH.startNs / TICK) * TICK, comm: 'daemon' });
+  tree.apply(snapshot(100n * S, d0, '/usr/sbin/daemon', ['daemon', '-d']));
+  const th0 = task({ tid: 901, pid: 900, start: 7n * S, leaderStart: 5n * S, ppid: 100, comm: 'worker' });
+  tree.apply(snapshot(100n * S, th0, '', []));
+  const d = tree.findProcessByPid(900, 50n * S)!;
+  t.ok(d, 'found by pid at a time before the scan');
+  t.equal(d.attrs.get(5n * S)?.comm, 'daemon', 'attrs from the start');
+  t.equal(d.attrs.get(5n * S - 1n), undefined, 'not before the start');
+  t.equal(d.executable.get(6n * S)?.path, '/usr/sbin/daemon');
+  t.same(d.argv.get(6n * S), ['daemon', '-d']);
+  t.equal(tree.parentOf(d, 6n * S)?.pid, 100, 'parent from the start');
+  t.same(d.parentKey.entries().map((e) => e.time), [5n * S]);
+  const th = tree.findThreadByTid(901, 50n * S)!;
+  t.equal(th.attrs.get(7n * S)?.comm, 'worker', "thread attrs from the thread's start");
+  t.equal(th.attrs.get(7n * S - 1n), undefined);
+  // a later snapshot that sees a change: it holds from its read time only
+  tree.apply(snapshot(200n * S, { ...d0, comm: 'daemon2', uid: 33 }, '/usr/sbin/daemon2', ['daemon2']));
+  t.equal(d.attrs.get(150n * S)?.comm, 'daemon', 'earlier value kept before the second read');
+  t.equal(d.attrs.get(200n * S)?.comm, 'daemon2');
+  t.equal(d.attrs.get(200n * S)?.uid, 33);
+  t.same(d.executable.entries().map((e) => [e.time, e.value.path]), [
+    [5n * S, '/usr/sbin/daemon'],
+    [200n * S, '/usr/sbin/daemon2'],
+  ]);
+  t.same(d.argv.get(199n * S), ['daemon', '-d']);
+  t.same(d.argv.get(200n * S), ['daemon2']);
+  // a snapshot of a task the events already described sets at its read time
+  tree.apply(snapshot(300n * S, task({ tid: 100, start: (BASH.startNs / TICK) * TICK, ppid: 1, comm: 'bash' }), '/bin/zsh', ['zsh']));
+  const bash = tree.findProcessByPid(100, 300n * S)!;
+  t.equal(bash.executable.get(299n * S)?.path, '/bin/bash');
+  t.equal(bash.executable.get(300n * S)?.path, '/bin/zsh');
+});
