@@ -128,7 +128,6 @@ abstract class TaskEntry {
   }
 }
 
-const NO_PARENTS: readonly ProcEntry[] = Object.freeze([]);
 const NO_EXECS: readonly ExecRecord[] = Object.freeze([]);
 
 /**
@@ -218,10 +217,19 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   /** Executable + argv over time. */
   readonly image: Changelog<Image>;
   origin: 'event' | 'procfs';
-  /** Distinct cached processes named in parentKey (kept in sync with their `children`). */
-  parents: readonly ProcEntry[] = NO_PARENTS;
-  /** Cached processes naming this one in their parentKey, at any time. */
-  children: Set<ProcEntry> | undefined = undefined;
+  // The parent/children index: cached processes named in a process's parentKey are its
+  // linked parents, and it is their child. The first link is intrusive (a sibling list
+  // through the children, no allocation, O(1) unlink); more (re-parenting) use a Set.
+  /** The parent whose intrusive child list holds this process. */
+  parent0: ProcEntry | undefined = undefined;
+  /** Further linked parents (this process is in their `moreChildren`). */
+  moreParents: ProcEntry[] | undefined = undefined;
+  firstChild: ProcEntry | undefined = undefined;
+  sibPrev: ProcEntry | undefined = undefined;
+  sibNext: ProcEntry | undefined = undefined;
+  moreChildren: Set<ProcEntry> | undefined = undefined;
+  /** Linked children. */
+  childCount = 0;
   /** The leader's own thread entry. */
   leader: ThreadEntry | undefined = undefined;
   /** Other threads of the group. */
@@ -326,8 +334,57 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
     this.#execs = h.length === 1 ? h[0] : h;
   }
 
-  get childCount(): number {
-    return this.children === undefined ? 0 : this.children.size;
+  /** Linked parents (distinct cached processes named in parentKey). */
+  parentList(): ProcEntry[] {
+    const out: ProcEntry[] = this.parent0 === undefined ? [] : [this.parent0];
+    if (this.moreParents !== undefined) out.push(...this.moreParents);
+    return out;
+  }
+
+  /** Linked children (cached processes naming this one in their parentKey, at any time); a copy. */
+  childList(): ProcEntry[] {
+    const out: ProcEntry[] = [];
+    for (let c = this.firstChild; c !== undefined; c = c.sibNext) out.push(c);
+    if (this.moreChildren !== undefined) for (const c of this.moreChildren) out.push(c);
+    return out;
+  }
+
+  /** Links `child` under this process; false when already linked. */
+  linkChild(child: ProcEntry): boolean {
+    if (child.parent0 === this || (child.moreParents !== undefined && child.moreParents.includes(this))) return false;
+    if (child.parent0 === undefined) {
+      child.parent0 = this;
+      child.sibPrev = undefined;
+      child.sibNext = this.firstChild;
+      if (this.firstChild !== undefined) this.firstChild.sibPrev = child;
+      this.firstChild = child;
+    } else {
+      (child.moreParents ??= []).push(this);
+      (this.moreChildren ??= new Set()).add(child);
+    }
+    this.childCount++;
+    return true;
+  }
+
+  /** Unlinks `child` from this process; false when it was not linked. */
+  unlinkChild(child: ProcEntry): boolean {
+    if (child.parent0 === this) {
+      const prev = child.sibPrev;
+      const next = child.sibNext;
+      if (prev === undefined) this.firstChild = next;
+      else prev.sibNext = next;
+      if (next !== undefined) next.sibPrev = prev;
+      child.parent0 = child.sibPrev = child.sibNext = undefined;
+    } else {
+      const i = child.moreParents === undefined ? -1 : child.moreParents.indexOf(this);
+      if (i < 0) return false;
+      child.moreParents!.splice(i, 1);
+      if (child.moreParents!.length === 0) child.moreParents = undefined;
+      this.moreChildren?.delete(child);
+      if (this.moreChildren?.size === 0) this.moreChildren = undefined;
+    }
+    this.childCount--;
+    return true;
   }
 
   /** Every thread entry of this process, leader first. */

@@ -474,45 +474,33 @@ export class ProcessTree implements ProcessTreeReader {
   /** Records `parent` as p's parent from `time` on and keeps the children index in sync. */
   #setParent(p: ProcEntry, parent: ProcEntry, time: BootNs): void {
     if (!p.setParentKey(parent.key, time)) return;
-    if (p.parents.length === 0) {
-      // the common case (first parent, at fork): no bookkeeping arrays
-      p.parents = [parent];
-      this.#addChild(parent, p);
-      return;
-    }
-    const keys = p.parentKeys();
-    const next: ProcEntry[] = [];
-    for (const cand of p.parents.includes(parent) ? p.parents : [...p.parents, parent]) {
-      if (keys.includes(cand.key)) next.push(cand);
-      else {
-        cand.children?.delete(p); // dropped from the bounded changelog
+    if (p.parent0 !== undefined || p.moreParents !== undefined) {
+      // a change of parent: unlink the parents the bounded history no longer names
+      const keys = p.parentKeys();
+      for (const cand of p.parentList()) {
+        if (keys.includes(cand.key)) continue;
+        cand.unlinkChild(p);
         this.#procs.place(cand, this.#procTier(cand));
       }
+      if (!keys.includes(parent.key)) return;
     }
-    p.parents = next;
-    if (next.includes(parent)) this.#addChild(parent, p);
-  }
-
-  #addChild(parent: ProcEntry, child: ProcEntry): void {
-    const set = (parent.children ??= new Set());
-    if (set.has(child)) return;
-    set.add(child);
-    if (set.size === 1) this.#procs.place(parent, this.#procTier(parent));
+    if (p.parent0 !== parent && parent.linkChild(p) && parent.childCount === 1) {
+      this.#procs.place(parent, this.#procTier(parent));
+    }
   }
 
   #currentParent(p: ProcEntry): ProcEntry | undefined {
     const key = p.currentParentKey();
     if (key === undefined) return undefined;
-    for (const c of p.parents) if (c.key === key) return c;
-    return undefined;
+    return p.parent0?.key === key ? p.parent0 : p.moreParents?.find((c) => c.key === key);
   }
 
   /** Live children of `p` whose parent was `p` at `t` get the reaper as parent from `t` on. */
   #reparentChildren(p: ProcEntry, t: BootNs): void {
     let reaper: ProcEntry | undefined | null = null;
-    if (p.children === undefined) return; // before p.key: most exits have no children
+    if (p.childCount === 0) return; // before p.key: most exits have no children
     const pkey = p.key;
-    for (const c of p.children) {
+    for (const c of p.childList()) {
       if (c.exitNs !== undefined && c.exitNs <= t) continue;
       if (c.parentAt(t) !== pkey) continue;
       if (reaper === null) reaper = this.#reaperOf(p, t);
@@ -558,16 +546,20 @@ export class ProcessTree implements ProcessTreeReader {
   /** Eviction callback: drop p from every index. */
   #removeProcess(p: ProcEntry, _reason: string): void {
     this.#byPid.remove(p.pid, p);
-    for (const par of p.parents) {
-      par.children?.delete(p);
-      if (par.tier !== Tier.Evicted) this.#procs.place(par, this.#procTier(par));
+    const par0 = p.parent0;
+    if (par0 !== undefined) {
+      par0.unlinkChild(p);
+      if (par0.tier !== Tier.Evicted) this.#procs.place(par0, this.#procTier(par0));
     }
-    p.parents = [];
-    if (p.children !== undefined) {
-      for (const c of p.children) c.parents = c.parents.filter((x) => x !== p);
-      p.children = undefined;
+    if (p.moreParents !== undefined) {
+      for (const par of p.moreParents.slice()) {
+        par.unlinkChild(p);
+        if (par.tier !== Tier.Evicted) this.#procs.place(par, this.#procTier(par));
+      }
     }
-    for (const th of p.threadList()) this.#threads.remove(th, 'processEvicted');
+    if (p.childCount > 0) for (const c of p.childList()) p.unlinkChild(c);
+    if (p.leader !== undefined) this.#threads.remove(p.leader, 'processEvicted');
+    if (p.others !== undefined) for (const th of [...p.others]) this.#threads.remove(th, 'processEvicted');
   }
 
   #removeThread(th: ThreadEntry, _reason: string): void {
@@ -641,7 +633,11 @@ export class ProcessTree implements ProcessTreeReader {
   parentOf(p: ProcessNode, at: BootNs): ProcessNode | undefined {
     const key = p instanceof ProcEntry ? p.parentAt(at) : p.parentKey.get(at);
     if (key === undefined) return undefined;
-    if (p instanceof ProcEntry) for (const c of p.parents) if (c.key === key) return c;
+    if (p instanceof ProcEntry) {
+      if (p.parent0?.key === key) return p.parent0;
+      const more = p.moreParents?.find((c) => c.key === key);
+      if (more !== undefined) return more;
+    }
     return this.getProcess(key);
   }
 
@@ -651,8 +647,7 @@ export class ProcessTree implements ProcessTreeReader {
     if (!(own instanceof ProcEntry)) return [];
     const key = own.key;
     const out: ProcessNode[] = [];
-    if (own.children === undefined) return out;
-    for (const c of own.children) if (c.aliveAt(at) && c.parentAt(at) === key) out.push(c);
+    for (const c of own.childList()) if (c.aliveAt(at) && c.parentAt(at) === key) out.push(c);
     return out;
   }
 
