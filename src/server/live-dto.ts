@@ -5,7 +5,7 @@
 import type { BootNs } from '../events/types.js';
 import type { ProcessTreeReader } from '../caches/process-model.js';
 import type { ContainerView } from '../caches/container-model.js';
-import { type Clock, formatBoot, processDto, type ProcessDto } from '../query/index.js';
+import { type Clock, type ContainerReader, formatBoot, processDto, type ProcessDto } from '../query/index.js';
 import type { DnsLiveEvent, LiveEvent } from '../service/live-events.js';
 
 /** A container in a live event. */
@@ -81,13 +81,13 @@ export function liveTimes(clock: Clock, t: BootNs): { time: string; timeNs: stri
 }
 
 /** A live event as one NDJSON object (the process as it was at the event). */
-export function liveEventLine(tree: ProcessTreeReader, clock: Clock, ev: LiveEvent): LiveEventLine {
+export function liveEventLine(tree: ProcessTreeReader, clock: Clock, ev: LiveEvent, containers?: ContainerReader): LiveEventLine {
   const { time, timeNs } = liveTimes(clock, ev.time);
   switch (ev.kind) {
     case 'processStarted':
     case 'processExec':
     case 'processExited':
-      return { kind: ev.kind, time, timeNs, process: processDto(tree, clock, ev.process, ev.time) };
+      return { kind: ev.kind, time, timeNs, process: processDto(tree, clock, ev.process, ev.time, containers) };
     case 'containerStarted':
     case 'containerRemoved':
       return { kind: ev.kind, time, timeNs, container: liveContainerDto(clock, ev.container) };

@@ -51,6 +51,8 @@ export class Pipeline {
     this.live = new LiveEvents(opts.live);
     this.containers = new ContainerCache(opts.containers);
     const containers = this.containers;
+    // Live filters name containers by id; process events carry cgroup ids.
+    this.live.containerIdOf = (cgroupId) => containers.containerIdForCgroup(cgroupId);
     this.dns = new DnsPipeline({
       ...(opts.dns !== undefined && { cache: opts.dns }),
       resolveAsker: askerResolver({
@@ -94,10 +96,7 @@ export class Pipeline {
         case 'cgroup_rmdir':
         case 'cgroup_attach':
           this.containers.applyCgroupEvent(ev);
-          if (ev.type === 'cgroup_mkdir' && this.onContainerCgroup !== undefined) {
-            const id = this.containers.cgroup(ev.hierarchyId, ev.cgroupId)?.containerId;
-            if (id !== undefined) this.onContainerCgroup(id);
-          }
+          if (ev.type !== 'cgroup_attach') this.#containerCgroupChanged(ev.type, ev.hierarchyId, ev.cgroupId, ev.time);
           break;
         case 'dns':
           this.dns.handle(ev);
@@ -108,6 +107,18 @@ export class Pipeline {
     }
     if (this.live.active) publishProcessEvents(this.live, this.tree, events);
   };
+
+  /** A container's cgroup appeared or went: trigger enrichment, publish start/removal of its root cgroup. */
+  #containerCgroupChanged(type: 'cgroup_mkdir' | 'cgroup_rmdir', hierarchyId: number, cgroupId: bigint, time: bigint): void {
+    const cg = this.containers.cgroup(hierarchyId, cgroupId);
+    if (cg?.containerId === undefined) return;
+    if (type === 'cgroup_mkdir') this.onContainerCgroup?.(cg.containerId);
+    if (!cg.containerRoot || !this.live.wants(type === 'cgroup_mkdir' ? 'containerStarted' : 'containerRemoved')) return;
+    // No `at`: a removed container stays current (dying) through the deletion grace period.
+    const container = this.containers.containerAt(cg.containerId);
+    if (container === undefined) return;
+    this.live.publish(type === 'cgroup_mkdir' ? 'containerStarted' : 'containerRemoved', { time, container });
+  }
 
   /** Counters for /v1/stats. */
   stats(): Record<string, unknown> {

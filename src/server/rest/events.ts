@@ -89,7 +89,7 @@ export const eventRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
           sub.onReadable(pump);
           return;
         }
-        const line = JSON.stringify(liveEventLine(ctx.query.tree, ctx.clock, ev)) + '\n';
+        const line = JSON.stringify(liveEventLine(ctx.query.tree, ctx.clock, ev, ctx.query.containers)) + '\n';
         if (!res.write(line)) {
           waitingDrain = true;
           res.once('drain', () => {
