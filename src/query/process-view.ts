@@ -136,13 +136,14 @@ export function exitedAt(node: { exitNs: BootNs | undefined }, at: BootNs): bool
 
 /** Exit code from a wait(2) status (null when killed by a signal or unknown). */
 export function exitCodeOf(status: number | undefined): number | null {
-  if (status === undefined) return null;
+  // Negative: the exit was inferred by procfs polling and its status is unknowable.
+  if (status === undefined || status < 0) return null;
   return (status & 0x7f) === 0 ? (status >> 8) & 0xff : null;
 }
 
 /** Terminating signal from a wait(2) status (null when it exited normally). */
 export function exitSignalOf(status: number | undefined): number | null {
-  if (status === undefined) return null;
+  if (status === undefined || status < 0) return null;
   const sig = status & 0x7f;
   return sig === 0 ? null : sig;
 }
