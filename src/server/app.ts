@@ -19,6 +19,7 @@ import { processRoutes } from './rest/processes.js';
 import { threadRoutes } from './rest/threads.js';
 import { eventRoutes } from './rest/events.js';
 import { uiRoutes } from './ui.js';
+import { reportRoutes } from './rest/reports.js';
 import { dnsRoutes } from './rest/dns.js';
 import { DnsQuery, type DnsSource } from '../query/dns-query.js';
 import { LiveEvents } from '../service/live-events.js';
@@ -105,5 +106,6 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(graphiqlRoutes);
   app.register(eventRoutes);
   app.register(uiRoutes);
+  app.register(reportRoutes);
   return app;
 }
