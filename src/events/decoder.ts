@@ -61,27 +61,43 @@ function asBuffer(b: Uint8Array): Buffer {
 }
 
 const TWO_32 = 4294967296;
-const MEMO_MASK = 255;
-const memoNum = new Float64Array(MEMO_MASK + 1).fill(-1);
-const memoBig: bigint[] = new Array<bigint>(MEMO_MASK + 1).fill(0n);
+
+/** A direct-mapped memo of recently made bigints (see u64). */
+interface BigMemo {
+  readonly mask: number;
+  readonly num: Float64Array;
+  readonly big: bigint[];
+}
+
+function bigMemo(bits: number): BigMemo {
+  const n = 1 << bits;
+  return { mask: n - 1, num: new Float64Array(n).fill(-1), big: new Array<bigint>(n).fill(0n) };
+}
+
+// Times and start times (fork time == child start, starts repeat as leader/parent starts).
+const TIMES = bigMemo(12);
+// cgroup ids and file identities: few distinct values, which must not be pushed out by
+// the stream of timestamps (each miss is one more bigint kept alive by a cached snapshot).
+const IDS = bigMemo(8);
 
 /**
  * u64 little-endian as bigint. Values below 2^53 (every boot-time ns for ~104 days of
  * uptime) go through one exact double -> BigInt conversion, which is several times cheaper
  * than readBigUInt64LE; larger values take the exact bigint path.
  */
-function u64(b: Buffer, o: number): bigint {
+function u64(b: Buffer, o: number, memo: BigMemo = TIMES): bigint {
   const lo = b[o] + b[o + 1] * 0x100 + b[o + 2] * 0x10000 + b[o + 3] * 0x1000000;
   const hi = b[o + 4] + b[o + 5] * 0x100 + b[o + 6] * 0x10000 + b[o + 7] * 0x1000000;
   if (hi >= 0x200000) return (BigInt(hi) << 32n) | BigInt(lo);
   const v = hi * TWO_32 + lo;
-  // Creating a bigint costs ~40 ns; many fields repeat (leader start == own start, parent
-  // start and cgroup ids across siblings), so a tiny direct-mapped memo saves most of them.
-  const slot = lo & MEMO_MASK;
-  if (memoNum[slot] === v) return memoBig[slot]!;
+  // Creating a bigint costs ~40 ns and every one a cache keeps is a long-lived object;
+  // many values repeat (leader start == own start == fork time, parent starts, cgroup ids),
+  // so a direct-mapped memo hands out the same bigint for the same value.
+  const slot = (lo ^ (lo >>> 12)) & memo.mask;
+  if (memo.num[slot] === v) return memo.big[slot]!;
   const big = BigInt(v);
-  memoNum[slot] = v;
-  memoBig[slot] = big;
+  memo.num[slot] = v;
+  memo.big[slot] = big;
   return big;
 }
 
@@ -153,7 +169,7 @@ function readTask(b: Buffer, o: number): TaskInfo {
     parentStartNs: u64(b, o + TASK.parentStartNs),
     uid: u32(b, o + TASK.uid),
     gid: u32(b, o + TASK.gid),
-    cgroupId: u64(b, o + TASK.cgroupId),
+    cgroupId: u64(b, o + TASK.cgroupId, IDS),
     pidNsId: u32(b, o + TASK.pidnsId),
     nsPid: u32(b, o + TASK.nsPid),
     nsTid: u32(b, o + TASK.nsTid),
@@ -218,9 +234,9 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         oldTid: u32(b, o + EXEC.oldTid),
         file: {
           path: cString(b, o + EXEC.filename, fnLen),
-          inode: u64(b, o + EXEC.inode),
+          inode: u64(b, o + EXEC.inode, IDS),
           dev: u32(b, o + EXEC.dev),
-          ctimeNs: u64(b, o + EXEC.ctimeNs),
+          ctimeNs: u64(b, o + EXEC.ctimeNs, IDS),
           mode: u32(b, o + EXEC.mode),
         },
         // frozen: the caches keep it as an immutable snapshot without copying
@@ -249,7 +265,7 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         type: type === PT_EVENT_CGROUP_MKDIR ? 'cgroup_mkdir' : type === PT_EVENT_CGROUP_RMDIR ? 'cgroup_rmdir' : 'cgroup_attach',
         time,
         hierarchyId: u32(b, o + CGROUP.hierarchyId),
-        cgroupId: u64(b, o + CGROUP.cgroupId),
+        cgroupId: u64(b, o + CGROUP.cgroupId, IDS),
         level: u32(b, o + CGROUP.level),
         path: cString(b, o + CGROUP.path, pathLen),
         tid: u32(b, o + CGROUP.tid),
