@@ -184,12 +184,25 @@ export function buildLineageReport(tree: ProcessTreeReader, sel: ReportSelection
     roots: rootList.length,
     has: (key) => selected.has(key),
     *entries() {
-      const visited = new Set<string>();
-      yield* walk(rootList, children, visited, sel, selected);
+      // Each process is in exactly one child list (its primary parent's), so a walk from the
+      // roots reaches every process at most once and never enters a parent cycle.
+      let emitted = 0;
+      for (const e of walk(rootList, children, sel, selected)) {
+        emitted++;
+        yield e;
+      }
       // A corrupt parent cycle has no root: emit its members as roots so none is lost.
-      if (visited.size < size) {
-        const rest = [...selected.values()].filter((p) => !visited.has(p.key)).sort(compareProcesses);
-        for (const p of rest) if (!visited.has(p.key)) yield* walk([p], children, visited, sel, selected);
+      if (emitted < size) {
+        const reached = new Set<string>();
+        for (const e of walk(rootList, children, sel, selected)) reached.add(e.node.key);
+        const rest = [...selected.values()].filter((p) => !reached.has(p.key)).sort(compareProcesses);
+        for (const p of rest) {
+          if (reached.has(p.key)) continue;
+          for (const e of walk([p], children, sel, selected, reached)) {
+            reached.add(e.node.key);
+            yield e;
+          }
+        }
       }
     },
   };
@@ -207,20 +220,19 @@ function primaryParent(p: ProcessNode, from: BootNs, to: BootNs): string | undef
   return v;
 }
 
-/** Depth-first pre-order with an explicit stack (depth is unbounded: no recursion). */
+/** Depth-first pre-order with an explicit stack (depth is unbounded: no recursion); `stop` cuts at already emitted nodes. */
 function* walk(
   roots: readonly ProcessNode[],
   children: ReadonlyMap<string, readonly ProcessNode[]>,
-  visited: Set<string>,
   sel: ReportSelection,
   selected: ReadonlyMap<string, ProcessNode>,
+  stop?: ReadonlySet<string>,
 ): Generator<ReportEntry> {
   const stack: Array<{ node: ProcessNode; depth: number }> = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i] as ProcessNode, depth: 0 });
   while (stack.length > 0) {
     const { node, depth } = stack.pop() as { node: ProcessNode; depth: number };
-    if (visited.has(node.key)) continue;
-    visited.add(node.key);
+    if (stop?.has(node.key) === true) continue;
     const parents = parentsInRange(node, sel.from, sel.to);
     const first = parents[0]?.key;
     yield {

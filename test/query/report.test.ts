@@ -139,3 +139,22 @@ t.test('empty range renders valid documents', async (t) => {
   t.match(render({ from: at(0n), to: at(S / 4n) }, 'md'), /No process was alive/);
   t.match(render({ from: at(0n), to: at(S / 4n) }, 'dot'), /^digraph lineage \{[\s\S]*\}\n$/);
 });
+
+t.test('a corrupt parent cycle loses no process', async (t) => {
+  const log = (entries: Array<{ time: bigint; value: string }>) => ({
+    get: () => entries[0]?.value, current: () => entries.at(-1)?.value, entries: () => entries,
+  });
+  const attrs = (comm: string) => log([{ time: 0n, value: comm }]) as never;
+  const node = (key: string, parent: string | undefined) => ({
+    key, pid: Number(key.split('@')[0]), startNs: 1n, startTicks: 0n, entityId: 0, origin: 'event' as const,
+    parentKey: log(parent === undefined ? [] : [{ time: 1n, value: parent }]),
+    attrs: log([{ time: 1n, value: { comm: key, uid: 0, gid: 0, cgroupId: 0n, pidNsId: 0, nsPid: 0, nsTid: 0 } }]) as never,
+    executable: attrs(''), argv: log([]) as never, execHistory: [], exitNs: undefined, exitStatus: undefined,
+  });
+  const nodes = [node('1@1', undefined), node('5@1', '6@1'), node('6@1', '5@1'), node('7@1', '6@1')];
+  const tree = { processes: () => nodes.values() } as unknown as Parameters<typeof buildLineageReport>[0];
+  const report = buildLineageReport(tree, { from: 0n, to: 10n });
+  const seen = [...report.entries()].map((e) => `${e.depth}:${e.node.key}`);
+  t.same(seen, ['0:1@1', '0:5@1', '1:6@1', '2:7@1'], 'cycle members emitted once each, after the real roots');
+  t.equal(report.size, 4);
+});
