@@ -69,12 +69,20 @@ interface Spec<T> {
 // Specs are interned per (equals, capacity): changelogs are many, their settings few.
 const specs = new WeakMap<object, Map<number, Spec<unknown>>>();
 
+// The last two specs handed out: caches construct changelogs of two or three kinds in turn.
+let recent0: Spec<unknown> | undefined;
+let recent1: Spec<unknown> | undefined;
+
 function specFor<T>(capacity: number, equals: ((a: T, b: T) => boolean) | undefined): Spec<T> {
   const eq = (equals ?? Object.is) as (a: unknown, b: unknown) => boolean;
+  if (recent0 !== undefined && recent0.equals === eq && recent0.capacity === capacity) return recent0 as Spec<T>;
+  if (recent1 !== undefined && recent1.equals === eq && recent1.capacity === capacity) return recent1 as Spec<T>;
   let byCap = specs.get(eq);
   if (byCap === undefined) specs.set(eq, (byCap = new Map()));
   let s = byCap.get(capacity);
   if (s === undefined) byCap.set(capacity, (s = { capacity, equals: eq }));
+  recent1 = recent0;
+  recent0 = s;
   return s as Spec<T>;
 }
 
