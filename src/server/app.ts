@@ -20,6 +20,7 @@ import { threadRoutes } from './rest/threads.js';
 import { eventRoutes } from './rest/events.js';
 import { uiRoutes } from './ui.js';
 import { reportRoutes } from './rest/reports.js';
+import { MetricsCollector, metricsPlugin } from './metrics.js';
 import { dnsRoutes } from './rest/dns.js';
 import { DnsQuery, type DnsSource } from '../query/dns-query.js';
 import { LiveEvents } from '../service/live-events.js';
@@ -83,13 +84,19 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const extra = opts.stats;
   const live = opts.live ?? new LiveEvents();
   const dns = new DnsQuery(opts.dns, opts.clock);
+  const metrics = new MetricsCollector({ containers, ...(opts.dns !== undefined && { dns: opts.dns }) });
   const ctx: ServerContext = {
     query,
     containers,
     clock: opts.clock,
     limits,
     dns,
-    stats: () => ({ processTree: opts.tree.stats(), live: live.stats(), dns: dns.stats(), ...(extra === undefined ? {} : extra()) }),
+    // `monitor` is derived from the rest (hit rates, events, losses, latency): /metrics renders it.
+    stats: () => {
+      const raw: Record<string, unknown> = { processTree: opts.tree.stats(), live: live.stats(), dns: dns.stats(), ...(extra === undefined ? {} : extra()) };
+      raw.monitor = metrics.snapshot(raw);
+      return raw;
+    },
   };
   app.decorate('proctrail', ctx);
   app.decorate('proctrailLive', live);
@@ -97,6 +104,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.addHook('onClose', async () => live.closeAll());
 
   app.register(errorHandlerPlugin);
+  app.register(metricsPlugin, { collector: metrics });
   app.register(metaRoutes);
   app.register(processRoutes);
   app.register(threadRoutes);

@@ -1,0 +1,216 @@
+/**
+ * `GET /metrics` in Prometheus text format (prom-client), plus the request-latency hooks.
+ *
+ * Each app owns its Registry (never prom-client's global one), so two apps in one process
+ * — tests, a replay next to a live server — never mix their numbers. Cache numbers are
+ * collected at scrape time from the same {@link MonitorSnapshot} that /v1/stats returns:
+ * the caches keep no timers and are read only when someone asks.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type MonitorSnapshot, monitorSnapshot, type MonitorSources, type RouteLatency } from './monitor.js';
+
+/** Latency buckets in seconds (sub-millisecond lookups to multi-second reports). */
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+/** Route label for requests no route matched (keeps the label set bounded). */
+const UNMATCHED = 'unmatched';
+
+interface RouteAgg {
+  method: string;
+  route: string;
+  requests: number;
+  errors: number;
+  sumMs: number;
+  maxMs: number;
+}
+
+/** Registry, metric families and the per-route latency aggregate of one app. */
+export class MetricsCollector {
+  readonly registry = new Registry();
+  readonly #sources: MonitorSources;
+  readonly #routes = new Map<string, RouteAgg>();
+  readonly #http: Histogram<'method' | 'route' | 'status_code'>;
+  readonly #graphql: Histogram<'outcome'>;
+  #current: MonitorSnapshot | undefined;
+
+  /** `sources` are the typed readers (container cache, DNS) the snapshot needs besides the raw stats. */
+  constructor(sources: MonitorSources = {}) {
+    this.#sources = sources;
+    const registers = [this.registry];
+    this.#http = new Histogram({
+      name: 'proctrail_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status code (GraphQL included as POST /graphql).',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: BUCKETS,
+      registers,
+    });
+    this.#graphql = new Histogram({
+      name: 'proctrail_graphql_request_duration_seconds',
+      help: 'GraphQL request latency (POST/GET /graphql) by outcome (ok, error).',
+      labelNames: ['outcome'],
+      buckets: BUCKETS,
+      registers,
+    });
+    this.#defineCacheMetrics();
+  }
+
+  /** Record one finished request. */
+  observe(method: string, route: string, status: number, ms: number): void {
+    const seconds = ms / 1000;
+    this.#http.observe({ method, route, status_code: String(status) }, seconds);
+    if (route === '/graphql') this.#graphql.observe({ outcome: status < 400 ? 'ok' : 'error' }, seconds);
+    const key = `${method} ${route}`;
+    let a = this.#routes.get(key);
+    if (a === undefined) this.#routes.set(key, (a = { method, route, requests: 0, errors: 0, sumMs: 0, maxMs: 0 }));
+    a.requests++;
+    if (status >= 400) a.errors++;
+    a.sumMs += ms;
+    if (ms > a.maxMs) a.maxMs = ms;
+  }
+
+  /** Per-route latency so far, busiest first. */
+  routes(): RouteLatency[] {
+    return [...this.#routes.values()]
+      .sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route))
+      .map((a) => ({ method: a.method, route: a.route, requests: a.requests, errors: a.errors, meanMs: round(a.sumMs / a.requests), maxMs: round(a.maxMs) }));
+  }
+
+  /** The monitor snapshot of a raw /v1/stats object. */
+  snapshot(raw: Record<string, unknown>): MonitorSnapshot {
+    return monitorSnapshot(raw, this.#sources, this.routes());
+  }
+
+  /** Prometheus text exposition of `snap` (plus the latency histograms). */
+  async scrape(snap: MonitorSnapshot): Promise<string> {
+    this.#current = snap;
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#current = undefined;
+    }
+  }
+
+  #defineCacheMetrics(): void {
+    const registers = [this.registry];
+    const self = this;
+    const snap = (): MonitorSnapshot | undefined => self.#current;
+    const perCache = (name: string, help: string, pick: (c: MonitorSnapshot['caches'][string]) => number | null, counter: boolean): void => {
+      const opts = {
+        name,
+        help,
+        labelNames: ['cache'] as const,
+        registers,
+        collect(this: Counter<'cache'> | Gauge<'cache'>) {
+          const s = snap();
+          this.reset();
+          if (s === undefined) return;
+          for (const [cache, c] of Object.entries(s.caches)) {
+            const v = pick(c);
+            if (v === null) continue;
+            if (this instanceof Counter) this.inc({ cache }, v);
+            else this.set({ cache }, v);
+          }
+        },
+      };
+      if (counter) new Counter(opts);
+      else new Gauge(opts);
+    };
+    perCache('proctrail_cache_hits_total', 'Cache lookups that found an entry.', (c) => c.hits, true);
+    perCache('proctrail_cache_misses_total', 'Cache lookups that found nothing.', (c) => c.misses, true);
+    perCache('proctrail_cache_hit_ratio', 'hits / (hits + misses) since start.', (c) => c.hitRate, false);
+    perCache('proctrail_cache_size', 'Entries in the cache now.', (c) => c.size, false);
+    perCache('proctrail_cache_capacity', 'Bound of the cache (entries).', (c) => c.capacity, false);
+
+    const labelled = <L extends string>(name: string, help: string, label: L, rows: (s: MonitorSnapshot) => Array<[Record<L, string>, number]>, counter = true): void => {
+      const opts = {
+        name,
+        help,
+        labelNames: [label] as unknown as readonly L[],
+        registers,
+        collect(this: Counter<L> | Gauge<L>) {
+          const s = snap();
+          this.reset();
+          if (s === undefined) return;
+          for (const [labels, v] of rows(s)) {
+            if (this instanceof Counter) this.inc(labels as never, v);
+            else (this as Gauge<L>).set(labels as never, v);
+          }
+        },
+      };
+      if (counter) new Counter<L>(opts);
+      else new Gauge<L>(opts);
+    };
+    new Counter({
+      name: 'proctrail_cache_evictions_total',
+      help: 'Entries removed from a cache, by reason.',
+      labelNames: ['cache', 'reason'],
+      registers,
+      collect() {
+        const s = snap();
+        this.reset();
+        if (s === undefined) return;
+        for (const [cache, c] of Object.entries(s.caches)) for (const [reason, v] of Object.entries(c.evictions)) this.inc({ cache, reason }, v);
+      },
+    });
+    labelled('proctrail_events_total', 'Events received, by type.', 'type', (s) => Object.entries(s.events).map(([type, v]) => [{ type }, v]));
+    labelled('proctrail_events_lost_total', 'Events or records lost or dropped, by cause.', 'cause', (s) => Object.entries(s.lost).map(([cause, v]) => [{ cause }, v]));
+    labelled('proctrail_enrichment_total', 'Container enrichment attempts through runtime APIs, by result.', 'result', (s) =>
+      s.enrichment === null
+        ? []
+        : [
+            [{ result: 'attempt' }, s.enrichment.attempts],
+            [{ result: 'enriched' }, s.enrichment.enriched],
+            [{ result: 'failure' }, s.enrichment.failures],
+            [{ result: 'not_found' }, s.enrichment.notFound],
+            [{ result: 'gave_up' }, s.enrichment.gaveUp],
+          ],
+    );
+    new Gauge({
+      name: 'proctrail_enrichment_pending',
+      help: 'Containers waiting for enrichment.',
+      registers,
+      collect() {
+        const s = snap();
+        this.set(s?.enrichment?.pending ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'proctrail_live_subscribers',
+      help: 'Live-event subscribers (GraphQL subscriptions and /v1/events streams) now.',
+      registers,
+      collect() {
+        this.set(snap()?.liveSubscribers ?? 0);
+      },
+    });
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** Options of {@link metricsPlugin}. */
+export interface MetricsPluginOptions {
+  readonly collector: MetricsCollector;
+}
+
+/**
+ * Latency hooks on every route and `GET /metrics`. Registered with fastify-plugin so the
+ * hooks reach routes of every other plugin.
+ */
+export const metricsPlugin = fp<MetricsPluginOptions>(
+  async (app: FastifyInstance, opts) => {
+    const collector = opts.collector;
+    app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+      const route = req.routeOptions.url ?? UNMATCHED;
+      collector.observe(req.method, reply.statusCode === 404 && req.routeOptions.url === undefined ? UNMATCHED : route, reply.statusCode, reply.elapsedTime);
+    });
+    app.get('/metrics', async (_req, reply) => {
+      const snap = app.proctrail.stats().monitor as MonitorSnapshot;
+      const text = await collector.scrape(snap);
+      return reply.type(collector.registry.contentType).send(text);
+    });
+  },
+  { name: 'proctrail-metrics' },
+);
