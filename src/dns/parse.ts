@@ -1,6 +1,15 @@
 /**
  * DNS message decoding with the maintained `dns-packet` library (never by hand).
  * Bad input never throws: the result says why it was rejected, callers count it.
+ *
+ * Only what the graph uses is decoded: the question and answer sections go through
+ * dns-packet's own record codecs (`question.decode`, `answer.decode`: names, compression
+ * pointers and record data are the library's work); the authority and additional sections
+ * (NS/SOA/OPT, often half the message) are skipped, which `dnsPacket.decode` cannot do.
+ * The header is four fixed 16-bit words (id, flags, question and answer counts) read at
+ * their offsets; the rcode mnemonic comes from a table that dns-packet itself decoded.
+ * When the library no longer exports its codecs, the whole-message `dnsPacket.decode`
+ * is used instead (same result, slower).
  */
 import dnsPacket from 'dns-packet';
 import type { DnsQuestion, DnsRecord, ParsedDnsMessage } from './message.js';
@@ -13,26 +22,73 @@ export type DnsParseResult =
 /** DNS header size: anything shorter cannot be a message. */
 const HEADER_BYTES = 12;
 
+/** A dns-packet section codec (exported by the library, absent from its typings). */
+interface SectionCodec<T> {
+  /** Decodes one entry at `offset`; `decode.bytes` is then its length on the wire. */
+  readonly decode: ((buf: Buffer, offset: number) => T) & { readonly bytes: number };
+}
+
+const lib = dnsPacket as unknown as { question?: SectionCodec<dnsPacket.Question>; answer?: SectionCodec<dnsPacket.Answer> };
+const questionCodec = typeof lib.question?.decode === 'function' ? lib.question : undefined;
+const answerCodec = typeof lib.answer?.decode === 'function' ? lib.answer : undefined;
+
+/** QR bit of the flags word (RFC 1035 4.1.1). */
+const QR_FLAG = 0x8000;
+
+/** Rcode (4 bits) → mnemonic, as dns-packet decodes it (one header-only message per code). */
+const RCODES: readonly string[] = Array.from({ length: 16 }, (_, code) => {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt16BE(QR_FLAG | code, 2);
+  const rcode = (dnsPacket.decode(header) as { rcode?: unknown }).rcode;
+  return typeof rcode === 'string' ? rcode : 'UNKNOWN';
+});
+
+const EMPTY: DnsParseResult = Object.freeze({ ok: false, reason: 'empty' });
+const MALFORMED: DnsParseResult = Object.freeze({ ok: false, reason: 'malformed' });
+
 /** Decode one DNS message (UDP payload, or one TCP message without its length prefix). */
 export function parseDnsMessage(bytes: Uint8Array): DnsParseResult {
-  if (bytes.length === 0) return { ok: false, reason: 'empty' };
-  if (bytes.length < HEADER_BYTES) return { ok: false, reason: 'malformed' };
+  if (bytes.length === 0) return EMPTY;
+  if (bytes.length < HEADER_BYTES) return MALFORMED;
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let decoded: dnsPacket.DecodedPacket;
   try {
-    decoded = dnsPacket.decode(buf);
+    const message = questionCodec !== undefined && answerCodec !== undefined ? decodeSections(buf, questionCodec, answerCodec) : decodeWhole(buf);
+    return { ok: true, message };
   } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  try {
-    return { ok: true, message: toMessage(decoded) };
-  } catch {
-    // A record shape the library produced but we cannot read: treat like a bad packet.
-    return { ok: false, reason: 'malformed' };
+    // The library rejected the bytes, or produced a record shape we cannot read.
+    return MALFORMED;
   }
 }
 
-function toMessage(p: dnsPacket.DecodedPacket): ParsedDnsMessage {
+function decodeSections(buf: Buffer, qc: SectionCodec<dnsPacket.Question>, ac: SectionCodec<dnsPacket.Answer>): ParsedDnsMessage {
+  const flags = buf.readUInt16BE(2);
+  const qdcount = buf.readUInt16BE(4);
+  const ancount = buf.readUInt16BE(6);
+  let offset = HEADER_BYTES;
+  const questions: DnsQuestion[] = [];
+  for (let i = 0; i < qdcount; i++) {
+    const q = qc.decode(buf, offset);
+    offset += qc.decode.bytes;
+    questions.push({ name: q.name, type: String(q.type) });
+  }
+  const answers: DnsRecord[] = [];
+  for (let i = 0; i < ancount; i++) {
+    const a = ac.decode(buf, offset);
+    offset += ac.decode.bytes;
+    answers.push(toRecord(a));
+  }
+  return {
+    id: buf.readUInt16BE(0),
+    isResponse: (flags & QR_FLAG) !== 0,
+    truncated: (flags & dnsPacket.TRUNCATED_RESPONSE) !== 0,
+    rcode: RCODES[flags & 0xf]!,
+    questions,
+    answers,
+  };
+}
+
+function decodeWhole(buf: Buffer): ParsedDnsMessage {
+  const p = dnsPacket.decode(buf);
   const questions: DnsQuestion[] = [];
   for (const q of p.questions ?? []) questions.push({ name: String(q.name), type: String(q.type) });
   const answers: DnsRecord[] = [];
@@ -49,7 +105,7 @@ function toMessage(p: dnsPacket.DecodedPacket): ParsedDnsMessage {
 }
 
 function toRecord(a: dnsPacket.Answer): DnsRecord {
-  const name = String(a.name);
+  const name = a.name;
   const ttl = 'ttl' in a && typeof a.ttl === 'number' ? a.ttl : 0;
   switch (a.type) {
     case 'A':
@@ -72,5 +128,5 @@ function toRecord(a: dnsPacket.Answer): DnsRecord {
     default:
       break;
   }
-  return { type: 'OTHER', rrtype: String(a.type), name, ttl };
+  return { type: 'OTHER', rrtype: String(a.type), name: String(name), ttl };
 }
