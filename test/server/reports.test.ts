@@ -53,3 +53,16 @@ t.test('bad input is a 400 JSON error with a stable code', async (t) => {
     t.equal((r.json() as { error: { code: string } }).error.code, code, q);
   }
 });
+
+t.test('the JSON report has exactly the documented schema (openapi.yaml LineageReport)', async (t) => {
+  const { parse } = await import('yaml');
+  const { OPENAPI_PATH } = await import('../../src/server/rest/meta.js');
+  const schemas = (parse(readFileSync(OPENAPI_PATH, 'utf8')) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
+  const doc = (await app.inject(`/v1/reports/lineage?from=${FROM}&to=${TO}`)).json() as Record<string, unknown> & { processes: Array<Record<string, unknown> & { parents: object[] }>; summary: object; filters: object };
+  const props = (n: string) => Object.keys(schemas[n]!.properties).sort();
+  t.same(Object.keys(doc).sort(), props('LineageReport'));
+  for (const p of doc.processes) t.same(Object.keys(p).sort(), props('ReportProcess'), String(p.key));
+  const reparented = doc.processes.find((p) => p.parents.length > 1);
+  t.same(Object.keys(reparented!.parents[0]!).sort(), props('ReportParent'));
+  t.same(Object.keys(doc.summary).sort(), ['exited', 'processes', 'reparented', 'roots']);
+});
