@@ -17,7 +17,7 @@ import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, type NodeKey } from './dns-names.js';
 import { GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
-import { observeWindow, windowAt } from './dns-windows.js';
+import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
   DnsAsker,
@@ -75,6 +75,8 @@ export class DnsCache {
   };
   readonly #evictions = { roots: 0, nodes: 0, edges: 0 };
   readonly #collector = new AnswerCollector();
+  /** The time of the response being added, split once (windows keep number pairs). */
+  readonly #now: TimePair = { sec: 0, ns: 0 };
 
   constructor(options: DnsCacheOptions = {}) {
     this.#maxRoots = positiveInt(options.maxRoots, 5000, 'maxRoots');
@@ -111,6 +113,7 @@ export class DnsCache {
     }
     const root = this.#nodeFor(qkey);
     this.#promote(root);
+    const now = splitTime(time, this.#now);
 
     // Most responses repeat the question's latest answer set: compare while attaching and
     // build a new set only from the first difference (no per-answer objects otherwise).
@@ -146,7 +149,7 @@ export class DnsCache {
           (deferred ??= []).push(a);
           continue;
         }
-        const target = this.#attach(owner, a, time, recorded);
+        const target = this.#attach(owner, a, now, recorded);
         if (target === undefined) continue;
         if (owner.edgeCount > this.#maxEdges) (overfull ??= []).push(owner);
         if (a.type === 'CNAME' && target !== root && !(connected ??= new Set()).has(target)) {
@@ -164,7 +167,7 @@ export class DnsCache {
 
     this.#recordResponse(root, time, question.type, msg.rcode, recorded, asker);
     if (asker !== undefined) this.#recordAsker(root, asker, question.type, time);
-    if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, time);
+    if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, now);
     this.#counters.responses++;
     return true;
   }
@@ -176,6 +179,7 @@ export class DnsCache {
   lookup(name: string, at: BootNs, now: BootNs = at): DnsLookupResult | undefined {
     const node = this.#find(keyOfInput(name));
     if (node === undefined) return undefined;
+    const when = viewTimes(at, now);
     const cnames: DnsAnswerView[] = [];
     const addresses: DnsAnswerView[] = [];
     const mx: DnsAnswerView[] = [];
@@ -186,7 +190,7 @@ export class DnsCache {
       if (visited.has(n)) return;
       visited.add(n);
       for (const e of n.edges()) {
-        const v = edgeView(e, at, now);
+        const v = edgeView(e, when);
         if (v === undefined) continue;
         switch (e.type) {
           case 'CNAME':
@@ -210,7 +214,7 @@ export class DnsCache {
       }
     };
     walk(node);
-    const aliases = this.#aliasesOf(node, at, now);
+    const aliases = this.#aliasesOf(node, when);
     const askers = askerViews(node, at);
     const responses = (node.responses ?? []).filter((r) => r.time <= at);
     const known = cnames.length + addresses.length + mx.length + srv.length + ptr.length + aliases.length + askers.length + responses.length;
@@ -227,6 +231,7 @@ export class DnsCache {
     if (key.kind !== 'address') return undefined;
     const node = this.#addresses.get(key.value);
     if (node === undefined) return undefined;
+    const when = viewTimes(at, now);
     const names: DnsReverseName[] = [];
     // Forward: breadth first up the parents, so each name gets its shortest path.
     const seen = new Set<GraphNode>();
@@ -234,7 +239,7 @@ export class DnsCache {
     for (const p of node.parentNodes()) {
       for (const type of ['A', 'AAAA'] as const) {
         const e = p.findEdge(node, type);
-        const v = e === undefined ? undefined : edgeView(e, at, now);
+        const v = e === undefined ? undefined : edgeView(e, when);
         if (v !== undefined) frontier.push({ node: p, path: [v] });
       }
     }
@@ -246,7 +251,7 @@ export class DnsCache {
         names.push(reverseName(n.value, 'forward', path));
         for (const q of n.parentNodes()) {
           const e = q.findEdge(n, 'CNAME');
-          const v = e === undefined ? undefined : edgeView(e, at, now);
+          const v = e === undefined ? undefined : edgeView(e, when);
           if (v !== undefined && !seen.has(q)) next.push({ node: q, path: [v, ...path] });
         }
       }
@@ -259,7 +264,7 @@ export class DnsCache {
       if (visited.has(n)) return;
       visited.add(n);
       for (const e of n.edges()) {
-        const v = edgeView(e, at, now);
+        const v = edgeView(e, when);
         if (v === undefined) continue;
         if (e.type === 'PTR' && !ptrSeen.has(e.target.value)) {
           ptrSeen.add(e.target.value);
@@ -341,7 +346,7 @@ export class DnsCache {
   }
 
   /** Add or refresh the edge for one answer; returns its target, or undefined when invalid. */
-  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: BootNs, recorded: AnswerCollector): GraphNode | undefined {
+  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector): GraphNode | undefined {
     let key: NodeKey;
     let port: number | undefined;
     switch (a.type) {
@@ -391,11 +396,11 @@ export class DnsCache {
   }
 
   /** Drop the least recently seen edges of `owner` beyond the bound (never those seen at `time`). */
-  #trimEdges(owner: GraphNode, time: BootNs): void {
+  #trimEdges(owner: GraphNode, time: TimePair): void {
     const byAge = owner
       .edges()
-      .filter((e) => lastSeenOf(e) < time)
-      .sort((a, b) => (lastSeenOf(a) < lastSeenOf(b) ? -1 : lastSeenOf(a) > lastSeenOf(b) ? 1 : 0));
+      .filter((e) => lastSeenBefore(e, time))
+      .sort(byLastSeen);
     const orphans: GraphNode[] = [];
     for (const e of byAge) {
       if (owner.edgeCount <= this.#maxEdges) break;
@@ -458,7 +463,7 @@ export class DnsCache {
   }
 
   /** CNAME edges pointing (transitively) at `node`, nearest first. */
-  #aliasesOf(node: GraphNode, at: BootNs, now: BootNs): DnsAnswerView[] {
+  #aliasesOf(node: GraphNode, when: ViewTimes): DnsAnswerView[] {
     const out: DnsAnswerView[] = [];
     const seen = new Set<GraphNode>([node]);
     let frontier = [node];
@@ -467,7 +472,7 @@ export class DnsCache {
       for (const n of frontier) {
         for (const p of n.parentNodes()) {
           const e = p.findEdge(n, 'CNAME');
-          const v = e === undefined ? undefined : edgeView(e, at, now);
+          const v = e === undefined ? undefined : edgeView(e, when);
           if (v === undefined) continue;
           out.push(v);
           if (!seen.has(p)) {
@@ -534,30 +539,57 @@ class AnswerCollector {
   }
 }
 
-function lastSeenOf(e: GraphEdge): BootNs {
-  return e.windows[e.windows.length - 1]?.lastSeen ?? 0n;
+/** True when the edge was last seen before `t` (an edge without windows counts as oldest). */
+function lastSeenBefore(e: GraphEdge, t: TimePair): boolean {
+  const w = e.windows[e.windows.length - 1];
+  return w === undefined || cmpTime(w.lastSec, w.lastNs, t.sec, t.ns) < 0;
+}
+
+function byLastSeen(a: GraphEdge, b: GraphEdge): number {
+  const x = a.windows[a.windows.length - 1];
+  const y = b.windows[b.windows.length - 1];
+  if (x === undefined || y === undefined) return (x === undefined ? 0 : 1) - (y === undefined ? 0 : 1);
+  return cmpTime(x.lastSec, x.lastNs, y.lastSec, y.lastNs);
+}
+
+/** The query moments of a view, as bigints (for the output) and split (for comparisons). */
+interface ViewTimes {
+  readonly at: BootNs;
+  readonly now: BootNs;
+  readonly atPair: TimePair;
+  readonly nowPair: TimePair;
+}
+
+function viewTimes(at: BootNs, now: BootNs): ViewTimes {
+  return { at, now, atPair: splitTime(at, { sec: 0, ns: 0 }), nowPair: splitTime(now, { sec: 0, ns: 0 }) };
 }
 
 /** The edge as known at `at`, or undefined when it was first seen after `at`. */
-function edgeView(e: GraphEdge, at: BootNs, now: BootNs): DnsAnswerView | undefined {
-  const w = windowAt(e.windows, at);
+function edgeView(e: GraphEdge, when: ViewTimes): DnsAnswerView | undefined {
+  const w = windowAt(e.windows, when.atPair);
   if (w === undefined) return undefined;
-  const latest = windowAt(e.windows, now) ?? w;
+  const latest = windowAt(e.windows, when.nowPair) ?? w;
   const history = [];
   for (const h of e.windows) {
-    if (h.firstSeen > at) break;
-    history.push({ validFrom: h.firstSeen, lastSeen: h.lastSeen, validUntil: h.validUntil, ttl: h.ttl, count: h.count });
+    if (startsAfter(h, when.atPair)) break;
+    history.push({
+      validFrom: joinTime(h.firstSec, h.firstNs),
+      lastSeen: joinTime(h.lastSec, h.lastNs),
+      validUntil: joinTime(h.untilSec, h.untilNs),
+      ttl: h.ttl,
+      count: h.count,
+    });
   }
   const view: Writable<DnsAnswerView> = {
     type: e.type,
     owner: e.owner.value,
     value: e.target.value,
     ttl: w.ttl,
-    validFrom: w.firstSeen,
-    validUntil: w.validUntil,
-    lastSeen: w.lastSeen,
-    expiredAtQuery: at >= w.validUntil,
-    expiredNow: now >= latest.validUntil,
+    validFrom: joinTime(w.firstSec, w.firstNs),
+    validUntil: joinTime(w.untilSec, w.untilNs),
+    lastSeen: joinTime(w.lastSec, w.lastNs),
+    expiredAtQuery: expiredAt(w, when.atPair),
+    expiredNow: expiredAt(latest, when.nowPair),
     history,
   };
   if (e.type === 'MX') view.preference = e.preference;

@@ -6,14 +6,28 @@
  * inside (or at the end of) a window extends it; a sighting after it opens a new one, so
  * "what did this resolve to at T" stays answerable after the TTL ran out (the seed kept a
  * single `expiredAfter` and forgot everything before it).
+ *
+ * Times are stored as exact number pairs (whole seconds, ns remainder) instead of boot-ns
+ * bigints: TTLs are whole seconds, so `validUntil` is `(sec + ttl, ns)` with no BigInt
+ * arithmetic (which allocates) on the per-answer path; both halves stay small integers.
+ * Bigints appear only at the API (TimePair ↔ BootNs).
  */
 import type { BootNs } from '../events/types.js';
 
+/** A boot-ns time as whole seconds and a ns remainder in [0, 1e9). Exact. */
+export interface TimePair {
+  sec: number;
+  ns: number;
+}
+
 /** One contiguous period in which an answer was valid. */
 export interface ValidityWindow {
-  firstSeen: BootNs;
-  lastSeen: BootNs;
-  validUntil: BootNs;
+  firstSec: number;
+  firstNs: number;
+  lastSec: number;
+  lastNs: number;
+  untilSec: number;
+  untilNs: number;
   /** TTL (seconds) of the latest sighting in this window. */
   ttl: number;
   /** Sightings merged into this window. */
@@ -21,66 +35,110 @@ export interface ValidityWindow {
 }
 
 export const NS_PER_SECOND = 1_000_000_000n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Split a boot-ns time into `out` (reused by callers: no allocation on the fast path). */
+export function splitTime(t: BootNs, out: TimePair): TimePair {
+  let sec: number;
+  let ns: number;
+  if (t <= MAX_SAFE && t >= 0n) {
+    // Below 2^53 ns (104 days of uptime) the number is exact; the division may round up
+    // to the next second for the last ns of a second, which the fix-up below undoes.
+    const n = Number(t);
+    sec = Math.floor(n / 1e9);
+    ns = n - sec * 1e9;
+  } else {
+    sec = Number(t / NS_PER_SECOND);
+    ns = Number(t % NS_PER_SECOND);
+  }
+  if (ns < 0) {
+    sec--;
+    ns += 1e9;
+  } else if (ns >= 1e9) {
+    sec++;
+    ns -= 1e9;
+  }
+  out.sec = sec;
+  out.ns = ns;
+  return out;
+}
+
+/** The boot-ns bigint of a (sec, ns) pair. */
+export function joinTime(sec: number, ns: number): BootNs {
+  return BigInt(sec) * NS_PER_SECOND + BigInt(ns);
+}
+
+/** Compare (aSec, aNs) with (bSec, bNs): negative, zero or positive. */
+export function cmpTime(aSec: number, aNs: number, bSec: number, bNs: number): number {
+  return aSec !== bSec ? aSec - bSec : aNs - bNs;
+}
 
 /**
  * Record a sighting at `t` with `ttl` seconds into `windows` (sorted by firstSeen, bounded
  * to `max` entries, oldest dropped). Out-of-order sightings are merged where they belong.
  */
-export function observeWindow(windows: ValidityWindow[], t: BootNs, ttl: number, max: number): void {
-  const until = t + ttlNs(ttl);
+export function observeWindow(windows: ValidityWindow[], t: TimePair, ttl: number, max: number): void {
+  const sec = t.sec;
+  const ns = t.ns;
   const n = windows.length;
-  const last = n > 0 ? windows[n - 1]! : undefined;
-  if (last !== undefined && t >= last.firstSeen) {
-    if (t <= last.validUntil) {
-      extend(last, t, ttl, until);
+  if (n > 0) {
+    const last = windows[n - 1]!;
+    if (cmpTime(sec, ns, last.firstSec, last.firstNs) >= 0) {
+      if (cmpTime(sec, ns, last.untilSec, last.untilNs) <= 0) {
+        extend(last, sec, ns, ttl);
+        return;
+      }
+    } else {
+      insertOutOfOrder(windows, sec, ns, ttl);
+      trim(windows, max);
       return;
     }
-  } else if (last !== undefined) {
-    insertOutOfOrder(windows, t, ttl, until);
-    trim(windows, max);
-    return;
   }
-  windows.push({ firstSeen: t, lastSeen: t, validUntil: until, ttl, count: 1 });
+  windows.push(newWindow(sec, ns, ttl));
   trim(windows, max);
 }
 
-const TTL_NS: bigint[] = [];
-
-/** TTL seconds as ns, memoized for common TTLs (BigInt arithmetic allocates). */
-function ttlNs(ttl: number): bigint {
-  if (ttl < 86400) return (TTL_NS[ttl] ??= BigInt(ttl) * NS_PER_SECOND);
-  return BigInt(ttl) * NS_PER_SECOND;
+function newWindow(sec: number, ns: number, ttl: number): ValidityWindow {
+  return { firstSec: sec, firstNs: ns, lastSec: sec, lastNs: ns, untilSec: sec + ttl, untilNs: ns, ttl, count: 1 };
 }
 
-function extend(w: ValidityWindow, t: BootNs, ttl: number, until: BootNs): void {
-  if (t >= w.lastSeen) {
-    w.lastSeen = t;
+function extend(w: ValidityWindow, sec: number, ns: number, ttl: number): void {
+  if (cmpTime(sec, ns, w.lastSec, w.lastNs) >= 0) {
+    w.lastSec = sec;
+    w.lastNs = ns;
     w.ttl = ttl;
   }
-  if (until > w.validUntil) w.validUntil = until;
+  if (cmpTime(sec + ttl, ns, w.untilSec, w.untilNs) > 0) {
+    w.untilSec = sec + ttl;
+    w.untilNs = ns;
+  }
   w.count++;
 }
 
-function insertOutOfOrder(windows: ValidityWindow[], t: BootNs, ttl: number, until: BootNs): void {
+function insertOutOfOrder(windows: ValidityWindow[], sec: number, ns: number, ttl: number): void {
   let i = 0;
-  while (i < windows.length && windows[i]!.firstSeen <= t) i++;
+  while (i < windows.length && cmpTime(windows[i]!.firstSec, windows[i]!.firstNs, sec, ns) <= 0) i++;
   // windows[i-1] starts at or before t; windows[i] starts after t.
   const prev = i > 0 ? windows[i - 1]! : undefined;
-  if (prev !== undefined && t <= prev.validUntil) {
-    extend(prev, t, ttl, until);
+  if (prev !== undefined && cmpTime(sec, ns, prev.untilSec, prev.untilNs) <= 0) {
+    extend(prev, sec, ns, ttl);
   } else {
-    windows.splice(i, 0, { firstSeen: t, lastSeen: t, validUntil: until, ttl, count: 1 });
+    windows.splice(i, 0, newWindow(sec, ns, ttl));
     i++;
   }
   // The grown window may now reach the next one: merge them.
   const cur = windows[i - 1]!;
-  while (i < windows.length && windows[i]!.firstSeen <= cur.validUntil) {
+  while (i < windows.length && cmpTime(windows[i]!.firstSec, windows[i]!.firstNs, cur.untilSec, cur.untilNs) <= 0) {
     const next = windows[i]!;
-    if (next.lastSeen >= cur.lastSeen) {
-      cur.lastSeen = next.lastSeen;
+    if (cmpTime(next.lastSec, next.lastNs, cur.lastSec, cur.lastNs) >= 0) {
+      cur.lastSec = next.lastSec;
+      cur.lastNs = next.lastNs;
       cur.ttl = next.ttl;
     }
-    if (next.validUntil > cur.validUntil) cur.validUntil = next.validUntil;
+    if (cmpTime(next.untilSec, next.untilNs, cur.untilSec, cur.untilNs) > 0) {
+      cur.untilSec = next.untilSec;
+      cur.untilNs = next.untilNs;
+    }
     cur.count += next.count;
     windows.splice(i, 1);
   }
@@ -91,10 +149,20 @@ function trim(windows: ValidityWindow[], max: number): void {
 }
 
 /** The window in force at `at` (containing it), else the latest one that began before it. */
-export function windowAt(windows: readonly ValidityWindow[], at: BootNs): ValidityWindow | undefined {
+export function windowAt(windows: readonly ValidityWindow[], at: TimePair): ValidityWindow | undefined {
   for (let i = windows.length - 1; i >= 0; i--) {
     const w = windows[i]!;
-    if (w.firstSeen <= at) return w;
+    if (cmpTime(w.firstSec, w.firstNs, at.sec, at.ns) <= 0) return w;
   }
   return undefined;
+}
+
+/** True when the window has ended by `at` (`at >= validUntil`). */
+export function expiredAt(w: ValidityWindow, at: TimePair): boolean {
+  return cmpTime(at.sec, at.ns, w.untilSec, w.untilNs) >= 0;
+}
+
+/** True when the window began after `at`. */
+export function startsAfter(w: ValidityWindow, at: TimePair): boolean {
+  return cmpTime(w.firstSec, w.firstNs, at.sec, at.ns) > 0;
 }
