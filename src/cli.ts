@@ -1,5 +1,5 @@
 /**
- * `proctrail` command line: serve | record | replay | lineage. Each command lives in
+ * `proctrail` command line: serve | record | replay | lineage | report | stats. Each command lives in
  * src/commands/; this file only dispatches and prints help.
  */
 import { CliError } from './commands/args.js';
@@ -9,6 +9,8 @@ const COMMANDS = {
   record: () => import('./commands/record.js'),
   replay: () => import('./commands/replay.js'),
   lineage: () => import('./commands/lineage.js'),
+  report: () => import('./commands/report.js'),
+  stats: () => import('./commands/stats.js'),
 } as const;
 
 const HELP = `proctrail — process, container and DNS history for this Linux host
@@ -21,6 +23,8 @@ Commands:
   record    write the live event stream to an NDJSON file (docs/events.md)
   replay    load an NDJSON recording into the caches and serve or summarize it
   lineage   print the ancestor chain of a pid as an indented tree
+  report    lineage report over a time range (Markdown, JSON or Graphviz DOT)
+  stats     cache monitor: hit rates, sizes, events and losses (--watch: every second)
 
 Run 'proctrail <command> --help' for the options of a command.
 `;
