@@ -132,9 +132,17 @@ export class EvictionPool<E extends Evictable & object> {
     this.#onEvict(e, reason);
   }
 
-  /** Evicts exited entries (leaves first, least recently used first) until within capacity. */
-  enforce(): void {
-    while (this.#size > this.capacity) {
+  /** Counts an eviction done outside the pool (an entry that never was in it). */
+  count(reason: string): void {
+    this.#counts[reason] = (this.#counts[reason] ?? 0) + 1;
+  }
+
+  /**
+   * Evicts exited entries (leaves first, least recently used first) until within capacity;
+   * `extra` entries held outside the pool count against the capacity too.
+   */
+  enforce(extra = 0): void {
+    while (this.#size + extra > this.capacity) {
       let victim = this.#leaves.pop();
       let reason = this.#reasons.leaf;
       if (victim === undefined) {

@@ -232,6 +232,8 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   childCount = 0;
   /** The leader's own thread entry. */
   leader: ThreadEntry | undefined = undefined;
+  /** The leader's thread exists but has no entry (it shares this entry's start, attrs and exit). */
+  leaderVirtual = false;
   /** Other threads of the group. */
   others: Set<ThreadEntry> | undefined = undefined;
   // Parent history: the first entry inline, a Changelog only once it changes (re-parenting).

@@ -109,6 +109,8 @@ export class ProcessTree implements ProcessTreeReader {
   readonly #pendingParent = new Map<number, { child: ProcEntry; time: BootNs }[]>();
   readonly #fill = new Set<number>();
   #fillRequested = 0;
+  // processes whose leader thread has no entry of its own (see #leaderFor)
+  #virtualLeaders = 0;
   #fillDropped = 0;
   #rejected = 0;
   #procHits = 0;
@@ -211,7 +213,7 @@ export class ProcessTree implements ProcessTreeReader {
         this.#reparentChildren(parent, parent.exitNs);
       }
     }
-    this.#threadFor(p, c.tid, c.startNs);
+    this.#leaderFor(p, c.startNs);
   }
 
   #onExec(e: ExecEvent): void {
@@ -239,8 +241,8 @@ export class ProcessTree implements ProcessTreeReader {
         if (th.tid === e.oldTid && th.exitNs === undefined) this.#threadExited(th, t, undefined);
       }
     }
-    const leader = this.#threadFor(p, k.pid, k.leaderStartNs);
-    if (leader.exitNs !== undefined && leader.exitNs <= t && p.exitNs === undefined) {
+    const leader = this.#leaderFor(p, k.leaderStartNs);
+    if (leader !== undefined && leader.exitNs !== undefined && leader.exitNs <= t && p.exitNs === undefined) {
       // the old leader's exit was reported under this key; the key lives on in the exec'er
       leader.exitNs = undefined;
       leader.exitStatus = undefined;
@@ -263,8 +265,13 @@ export class ProcessTree implements ProcessTreeReader {
       this.#unknown.exit++;
       if (!e.groupDead) this.#requestFill(k.pid);
     }
-    const th = this.#threadFor(p, k.tid, k.startNs);
-    if (th.exitNs === undefined) this.#threadExited(th, t, e.exitStatus);
+    if (e.groupDead && k.tid === k.pid && p.leader === undefined && p.matches(k.startNs)) {
+      // the leader's thread ends with its group: a virtual leader needs no entry for that
+      this.#leaderFor(p, k.startNs);
+    } else {
+      const th = this.#threadFor(p, k.tid, k.startNs);
+      if (th.exitNs === undefined) this.#threadExited(th, t, e.exitStatus);
+    }
     if (!e.groupDead) return;
     // The process ends when its group is dead, not when the leader thread exits.
     if (p.exitNs === undefined || t < p.exitNs) {
@@ -316,7 +323,7 @@ export class ProcessTree implements ProcessTreeReader {
         p.image.set(Object.freeze({ file, argv }), sinceFor(p.image.firstTime(), p.startNs, at));
       }
     }
-    this.#threadFor(p, k.tid, leaderStart);
+    this.#leaderFor(p, leaderStart);
   }
 
   // ---------------------------------------------------------------- internals
@@ -447,10 +454,44 @@ export class ProcessTree implements ProcessTreeReader {
     }
     this.#threadMisses++;
     const th = new ThreadEntry(tid, startNs, p, this.#ctx);
+    if (p.leaderVirtual && th.attrs === p.attrs) {
+      p.leaderVirtual = false;
+      this.#virtualLeaders--;
+    }
     this.#byTid.add(tid, th);
     p.addThread(th);
     this.#threads.add(th);
     return th;
+  }
+
+  /**
+   * The leader's thread entry if it has one, else marks the leader virtual: a leader whose
+   * thread shares its process's attrs, start and (group) exit needs no entry of its own
+   * until a read asks for it or its thread exits before the group. Most never do, and
+   * each entry was one more long-lived object, index slot and pool link per fork.
+   */
+  #leaderFor(p: ProcEntry, startNs: BootNs): ThreadEntry | undefined {
+    const th = p.leader;
+    if (th !== undefined) return this.#threadHit(th, startNs);
+    if (!p.leaderVirtual) {
+      p.leaderVirtual = true;
+      this.#virtualLeaders++;
+    }
+    return undefined;
+  }
+
+  /** A real entry for p's virtual leader (reads hand out ThreadNodes). */
+  #materializeLeader(p: ProcEntry): void {
+    if (!p.leaderVirtual) return;
+    const th = this.#threadFor(p, p.pid, p.startNs); // clears leaderVirtual
+    if (p.exitNs !== undefined && th.exitNs === undefined) this.#threadExited(th, p.exitNs, p.exitStatus);
+  }
+
+  #materializeLeaders(tid: number): void {
+    const found = this.#byPid.get(tid);
+    if (found === undefined) return;
+    if (!Array.isArray(found)) this.#materializeLeader(found as ProcEntry);
+    else for (const p of (found as readonly ProcEntry[]).slice()) this.#materializeLeader(p);
   }
 
   #threadHit(th: ThreadEntry, startNs: BootNs): ThreadEntry {
@@ -540,7 +581,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   #enforce(): void {
     this.#procs.enforce();
-    this.#threads.enforce();
+    this.#threads.enforce(this.#virtualLeaders);
   }
 
   /** Eviction callback: drop p from every index. */
@@ -559,6 +600,11 @@ export class ProcessTree implements ProcessTreeReader {
     }
     if (p.childCount > 0) for (const c of p.childList()) p.unlinkChild(c);
     if (p.leader !== undefined) this.#threads.remove(p.leader, 'processEvicted');
+    if (p.leaderVirtual) {
+      p.leaderVirtual = false;
+      this.#virtualLeaders--;
+      this.#threads.count('processEvicted');
+    }
     if (p.others !== undefined) for (const th of [...p.others]) this.#threads.remove(th, 'processEvicted');
   }
 
@@ -604,6 +650,7 @@ export class ProcessTree implements ProcessTreeReader {
   /** The thread with this exact key (`"<tid>@<startTicks>"`). */
   getThread(key: string): ThreadNode | undefined {
     const k = parseTaskKey(key);
+    if (k !== undefined) this.#materializeLeaders(k.id);
     const list = k === undefined ? undefined : this.#byTid.list(k.id);
     if (list !== undefined) {
       for (const th of list) {
@@ -620,6 +667,7 @@ export class ProcessTree implements ProcessTreeReader {
 
   /** Same rule as findProcessByPid, for tids. */
   findThreadByTid(tid: number, at: BootNs): ThreadNode | undefined {
+    this.#materializeLeaders(tid);
     const th = pickAt(this.#byTid.list(tid), at);
     if (th === undefined) this.#threadMisses++;
     else {
@@ -655,6 +703,7 @@ export class ProcessTree implements ProcessTreeReader {
   threadsOf(p: ProcessNode, at: BootNs): ThreadNode[] {
     const own = p instanceof ProcEntry ? p : this.getProcess(p.key);
     if (!(own instanceof ProcEntry)) return [];
+    this.#materializeLeader(own);
     const out: ThreadNode[] = [];
     for (const th of own.threadList()) if (th.aliveAt(at)) out.push(th);
     return out;
@@ -676,7 +725,7 @@ export class ProcessTree implements ProcessTreeReader {
         evictions: this.#procs.evictionCounts(),
       },
       threads: {
-        size: this.#threads.size,
+        size: this.#threads.size + this.#virtualLeaders,
         capacity: this.#threads.capacity,
         hits: this.#threadHits,
         misses: this.#threadMisses,

@@ -516,3 +516,45 @@ t.test('a task first seen in a snapshot has its values from its start time; late
   t.equal(bash.executable.get(299n * S)?.path, '/bin/bash');
   t.equal(bash.executable.get(300n * S)?.path, '/bin/zsh');
 });
+
+t.test("a leader's thread node matches its process (start, attrs, group exit) and counts in thread stats", async (t) => {
+  const tree = baseTree({ processCacheSize: 4, threadCacheSize: 8 });
+  const a = task({ tid: 700, start: 70n * S + 7n, ppid: 100, parentStart: BASH.startNs, comm: 'a' });
+  tree.apply(fork(70n * S + 7n, a));
+  t.equal(tree.stats().threads.size, 3, 'init, bash and a: one leader thread each');
+  tree.apply(exec(71n * S, { ...a, comm: 'a2' }, '/bin/a2', ['a2']));
+  tree.apply(exit(72n * S, { ...a, comm: 'a2' }, 3 << 8));
+  const th = tree.getThread(keyOf(700, a.startNs))!;
+  t.ok(th, 'the leader thread is found by key after its group exit');
+  t.equal(th.tid, 700);
+  t.equal(th.startNs, a.startNs);
+  t.equal(th.exitNs, 72n * S, "the group's exit");
+  t.equal(th.exitStatus, 3 << 8);
+  t.equal(th.attrs.get(71n * S)?.comm, 'a2', "the process's attrs");
+  t.equal(tree.findThreadByTid(700, 71n * S), th, 'same node by tid');
+  t.same(tree.threadsOf(tree.findProcessByPid(700, 71n * S)!, 71n * S).map((x) => x.tid), [700]);
+  // a leader that exits before its group keeps its own exit
+  const b = task({ tid: 710, start: 73n * S, ppid: 100, parentStart: BASH.startNs, comm: 'b' });
+  const bt = task({ tid: 711, pid: 710, start: 73n * S + 5n, leaderStart: 73n * S, ppid: 100, parentStart: BASH.startNs, comm: 'b' });
+  tree.apply(fork(73n * S, b));
+  tree.apply(fork(73n * S + 5n, bt, true));
+  tree.apply(exit(74n * S, b, 0, false));
+  tree.apply(exit(75n * S, bt, 9, true));
+  t.equal(tree.getThread(keyOf(710, b.startNs))?.exitNs, 74n * S, 'leader thread exit before the group');
+  t.equal(tree.findProcessByPid(710, 75n * S)?.exitNs, 75n * S);
+  // evicting processes takes their leader threads along, counted
+  for (let i = 0; i < 6; i++) {
+    const c = task({ tid: 720 + i, start: (80n + BigInt(i)) * S, ppid: 100, parentStart: BASH.startNs });
+    tree.apply(fork(c.startNs, c));
+    tree.apply(exit(c.startNs + S / 2n, c, 0));
+  }
+  const st = tree.stats();
+  t.ok(st.processes.evictions.exitedLeaf! > 0, 'processes evicted');
+  const bGone = tree.findProcessByPid(710, 75n * S) === undefined;
+  t.equal(
+    st.threads.evictions.processEvicted,
+    st.processes.evictions.exitedLeaf! + (bGone ? 1 : 0),
+    'one leader thread per evicted process (plus b\'s second thread)',
+  );
+  t.equal(st.threads.size, st.processes.size + (tree.getThread(keyOf(711, bt.startNs)) ? 1 : 0));
+});
