@@ -7,6 +7,7 @@
 import type { ContainerRuntime } from '../caches/cgroup-path.js';
 import type { ContainerCache } from '../caches/containers.js';
 import type { BootNs } from '../events/types.js';
+import { ContainerdClient } from './containerd-api.js';
 import { CrioClient } from './crio-api.js';
 import { DockerApiClient } from './docker-api.js';
 import { DEFAULT_SOCKETS, DEFAULT_TIMEOUT_MS, type RuntimeClient } from './runtime-client.js';
@@ -66,9 +67,9 @@ const APIS_FOR: Readonly<Record<ContainerRuntime, readonly string[]>> = {
   podman: ['podman', 'docker'],
   docker: ['docker', 'podman'],
   crio: ['crio'],
-  containerd: [], // gRPC only: not implemented (see docs/containers.md)
+  containerd: ['containerd'],
   garden: [],
-  unknown: ['docker', 'podman', 'crio'],
+  unknown: ['docker', 'podman', 'crio', 'containerd'],
 };
 
 /** Stop trying containers removed longer ago than this (their runtime has forgotten them). */
@@ -85,6 +86,7 @@ export function runtimeClients(sockets: RuntimeSockets = {}, timeoutMs = DEFAULT
   for (const p of paths('podman')) out.push(new DockerApiClient('podman', p, timeoutMs));
   for (const p of paths('docker')) out.push(new DockerApiClient('docker', p, timeoutMs));
   for (const p of paths('crio')) out.push(new CrioClient(p, timeoutMs));
+  for (const p of paths('containerd')) out.push(new ContainerdClient(p, { timeoutMs }));
   return out;
 }
 
@@ -213,7 +215,7 @@ export class Enricher {
     try {
       for (const client of clients) {
         try {
-          const r = await client.inspect(id);
+          const r = await client.inspect(id, { cgroupPaths: c.cgroups.map((g) => g.path) });
           if (r.status === 'ok') {
             this.#cache.enrich(id, r.data);
             outcome = 'ok';

@@ -7,6 +7,12 @@ import type { ContainerEnrichment } from '../caches/container-model.js';
 /** Result of an inspect: the runtime's facts, or "no such container" (a definite answer). */
 export type InspectResult = { readonly status: 'ok'; readonly data: ContainerEnrichment } | { readonly status: 'not_found' };
 
+/** What the cache knows of a container that helps its runtime find it (containerd: the namespace). */
+export interface InspectHint {
+  /** The container's cgroup paths (inside their hierarchies). */
+  readonly cgroupPaths?: readonly string[];
+}
+
 /** A runtime API client (Docker-compatible, CRI-O, ...). Failures are thrown. */
 export interface RuntimeClient {
   /** `docker`, `podman`, `crio`, ... (the API flavour and the default socket it came from). */
@@ -15,7 +21,7 @@ export interface RuntimeClient {
   /** Whether the socket file exists now (daemons may start after proctrail). */
   available(): boolean;
   /** Inspect a container; throws on transport errors, timeouts and unexpected statuses. */
-  inspect(id: string): Promise<InspectResult>;
+  inspect(id: string, hint?: InspectHint): Promise<InspectResult>;
   close(): Promise<void>;
 }
 
