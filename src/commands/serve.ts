@@ -23,6 +23,7 @@ Options:
   --docker-socket <path>      Docker API socket (default /var/run/docker.sock; '' disables)
   --podman-socket <path>      podman API socket (default /run/podman/podman.sock; '' disables)
   --crio-socket <path>        CRI-O socket (default /var/run/crio/crio.sock; '' disables)
+  --containerd-socket <path>  containerd gRPC socket (default /run/containerd/containerd.sock; '' disables)
   --no-enrich                 do not query runtime APIs for container names and images
   -h, --help                  this help
 `;
@@ -37,6 +38,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     'thread-cache-size': { type: 'string' }, 'changelog-size': { type: 'string' }, 'log-level': { type: 'string' },
     'state-dir': { type: 'string' }, 'container-grace-ms': { type: 'string' }, 'cgroup-hierarchy': { type: 'string' },
     'docker-socket': { type: 'string' }, 'podman-socket': { type: 'string' }, 'crio-socket': { type: 'string' },
+    'containerd-socket': { type: 'string' },
     'no-enrich': { type: 'boolean' },
     'no-dns': { type: 'boolean' },
   }, HELP);
@@ -64,6 +66,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       ...(typeof v['docker-socket'] === 'string' && { docker: v['docker-socket'] }),
       ...(typeof v['podman-socket'] === 'string' && { podman: v['podman-socket'] }),
       ...(typeof v['crio-socket'] === 'string' && { crio: v['crio-socket'] }),
+      ...(typeof v['containerd-socket'] === 'string' && { containerd: v['containerd-socket'] }),
     },
     enrich: v['no-enrich'] !== true,
   });
