@@ -1,0 +1,130 @@
+/**
+ * End to end with a real standalone containerd (`ctr`, no systemd, no CRI): the eBPF source
+ * feeds the container cache (`/default/<id>` cgroups), proctrail's containerd gRPC client
+ * (pointed at the test daemon's socket) enriches it — name = container id, image = the
+ * imported image ref and its digest, labels, Kubernetes pod from io.kubernetes.pod.* labels —
+ * and REST and GraphQL answer about a container running a short process tree, also after
+ * its removal for an `at` inside its lifetime. Afterwards nothing of the daemon is left.
+ */
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { startService, type RunningService } from '../../src/service/service.js';
+import { ebpfMissing, skipUnless, waitFor } from '../helpers/capability.js';
+import { CTRD_IMAGE, CTRD_NAMESPACE, containerdMissing, leftoverMounts, startContainerd, type ContainerdEnv } from '../helpers/containerd.js';
+import { pidsMentioning } from '../helpers/daemon-cleanup.js';
+
+interface ContainerRef { id: string; name: string | null; image: string | null; runtime: string }
+interface ContainerJson extends ContainerRef {
+  imageDigest: string | null;
+  alive: boolean;
+  enriched: boolean;
+  removedAtNs: string | null;
+  labels: Record<string, string>;
+  pod: { name: string; namespace: string; uid: string; sandbox: boolean } | null;
+  cgroups: Array<{ hierarchyId: number; cgroupId: string; path: string }>;
+}
+interface ProcessJson { pid: number; startTimeNs: string; argv: string[]; container: ContainerRef | null }
+interface ProcessesJson { items: Array<{ pid: number; process: ProcessJson | null }> }
+
+const missing = ebpfMissing() ?? containerdMissing();
+const skip = skipUnless(missing === undefined, missing ?? '');
+
+t.test('containerd (ctr) container → attribution, gRPC enrichment, history after removal', { skip, timeout: 90_000 }, async (t) => {
+  const t0 = performance.now();
+  const cd: ContainerdEnv = await startContainerd();
+  t.comment(`containerd up in ${cd.startMs} ms, image imported at ${Math.round(performance.now() - t0)} ms`);
+  t.teardown(() => cd.close());
+
+  const svc: RunningService = await startService({
+    source: 'ebpf', scan: false, runtimeSockets: { containerd: cd.socket, docker: '', podman: '', crio: '' },
+    containerDeleteGraceMs: 300, log: () => undefined,
+  });
+  let svcClosed = false;
+  t.teardown(() => (svcClosed ? undefined : svc.close()));
+  const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
+    const res = await svc.app.inject({ method: 'GET', url });
+    return { status: res.statusCode, body: res.json() as T };
+  };
+  const gql = async <T>(query: string): Promise<T> => {
+    const res = await svc.app.inject({ method: 'POST', url: '/graphql', payload: { query } });
+    const body = res.json() as { data: T; errors?: unknown };
+    t.notOk(body.errors, `no GraphQL errors in ${query.slice(0, 40)}`);
+    return body.data;
+  };
+
+  const id = `pt-ctrd-${process.pid}-${Date.now() % 100000}`;
+  const labels = {
+    'org.example.test': 'proctrail',
+    'io.kubernetes.pod.name': 'batch-7',
+    'io.kubernetes.pod.namespace': 'jobs',
+    'io.kubernetes.pod.uid': '5f1e0c1a-aaaa-bbbb-cccc-ddddeeeeffff',
+  };
+  const runAt = performance.now();
+  await cd.runDetached(id, ['sh', '-c', 'sh -c "sleep 1.2" & sleep 1.5; wait'], labels);
+
+  const c = await waitFor(() => {
+    const res = svc.pipeline.containers.containerAt(id);
+    if (!res?.enriched) return undefined;
+    const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
+    return argv0.filter((n) => n === 'sleep').length >= 2 ? res : undefined;
+  }, 8000, 'the containerd container attributed and enriched, with its two sleeps');
+  t.comment(`attributed and enriched ${Math.round(performance.now() - runAt)} ms after ctr run started`);
+  t.equal(c.runtime, 'containerd');
+
+  let insideNs = '';
+  await t.test('REST: runtime containerd, name, image, digest, labels and pod from the gRPC API', async (t) => {
+    const { status, body } = await get<ContainerJson>(`/v1/containers/${id}`);
+    t.equal(status, 200);
+    t.equal(body.id, id);
+    t.equal(body.runtime, 'containerd');
+    t.equal(body.name, id, 'ctr containers are named by their id');
+    t.equal(body.image, CTRD_IMAGE, 'the imported image ref');
+    t.equal(body.imageDigest, cd.imageDigest, 'the digest the image name points at');
+    t.ok(body.alive);
+    t.equal(body.cgroups[0]?.path, `/${CTRD_NAMESPACE}/${id}`);
+    t.equal(body.labels['org.example.test'], 'proctrail', 'labels from the API');
+    t.equal(body.labels['io.containerd.namespace'], CTRD_NAMESPACE, 'the namespace it was found in');
+    t.same(body.pod, { name: 'batch-7', namespace: 'jobs', uid: labels['io.kubernetes.pod.uid'], sandbox: false }, 'pod from the k8s labels');
+  });
+
+  await t.test('REST and GraphQL: processes carry the container', async (t) => {
+    const procs = await get<ProcessesJson>(`/v1/containers/${id}/processes`);
+    t.equal(procs.status, 200);
+    const argv0 = procs.body.items.map((i) => i.process?.argv[0]).filter((n) => n !== undefined);
+    t.ok(argv0.filter((n) => n === 'sleep').length >= 2 && argv0.includes('sh'), `sh and two sleeps inside (${argv0.join(',')})`);
+    const sleep = procs.body.items.find((i) => i.process?.argv[0] === 'sleep')!;
+    const p = await get<ProcessJson>(`/v1/processes/${sleep.pid}`);
+    t.same(p.body.container, { id, name: id, image: CTRD_IMAGE, runtime: 'containerd' });
+    insideNs = (BigInt(p.body.startTimeNs) + 100_000_000n).toString();
+    const d = await gql<{ process: { container: ContainerRef }; container: { pod: { name: string } | null } }>(
+      `{ process(pid: ${sleep.pid}) { container { id name image runtime } } container(id: "${id}") { pod { name } } }`,
+    );
+    t.same(d.process.container, { id, name: id, image: CTRD_IMAGE, runtime: 'containerd' });
+    t.equal(d.container.pod?.name, 'batch-7');
+  });
+
+  await t.test('after removal: answerable for an `at` inside its lifetime', async (t) => {
+    t.ok(await cd.waitStopped(id), 'the task stopped');
+    await cd.remove(id);
+    await waitFor(() => svc.pipeline.containers.containers().every((x) => x.id !== id), 5000, 'the container deleted into history');
+    const now = await get<ContainerJson>(`/v1/containers/${id}`);
+    t.equal(now.status, 200, 'still found by id');
+    t.notOk(now.body.alive);
+    t.ok(now.body.removedAtNs !== null);
+    const then = await get<{ items: ContainerJson[] }>(`/v1/containers?at=${insideNs}`);
+    t.ok(then.body.items.some((x) => x.id === id && x.alive && x.runtime === 'containerd' && x.image === CTRD_IMAGE), 'listed at a time inside its lifetime');
+    const procs = await get<ProcessesJson>(`/v1/containers/${id}/processes?at=${insideNs}`);
+    t.ok(procs.body.items.length >= 3, 'its processes at that time');
+    const g = await gql<{ container: ContainerRef | null }>(`{ container(id: "${id}", at: "${insideNs}") { id name image runtime } }`);
+    t.same(g.container, { id, name: id, image: CTRD_IMAGE, runtime: 'containerd' }, 'GraphQL container(id:, at:)');
+  });
+
+  await t.test('cleanup: no daemon, shim, mount or temp dir left', async (t) => {
+    await svc.close();
+    svcClosed = true;
+    await cd.close();
+    t.same(leftoverMounts(cd.dir), [], 'no mount left under the test dir');
+    t.notOk(existsSync(cd.dir), 'temp dir removed');
+    t.same(pidsMentioning(cd.dir), [], 'no containerd or shim left');
+  });
+});
