@@ -14,7 +14,7 @@ const built = existsSync(`${root}dist/cli.js`);
 const skipBuild = skipUnless(built, 'dist/ not built (run scripts/setup)');
 
 t.test('--help for every command, bad options are clear errors', { skip: skipBuild }, async (t) => {
-  for (const cmd of ['serve', 'record', 'replay', 'lineage']) {
+  for (const cmd of ['serve', 'record', 'replay', 'lineage', 'report', 'stats']) {
     const r = spawnSync('node', [bin, cmd, '--help'], { encoding: 'utf8' });
     t.equal(r.status, 0, `${cmd} --help exits 0`);
     t.match(r.stdout, new RegExp(`Usage: proctrail ${cmd}`));
