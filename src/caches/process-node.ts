@@ -6,7 +6,7 @@
  * matches tasks by (pid, startNs) with bigint compares and never builds strings.
  */
 import type { BootNs, FileInfo, TaskInfo } from '../events/types.js';
-import { Changelog, arrayEquals } from './changelog.js';
+import { Changelog, arrayEquals, deepFreeze } from './changelog.js';
 import type { ChangelogReader, ExecRecord, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
 import { TICK_NS, hashTaskId } from './task-id.js';
 
@@ -156,7 +156,7 @@ type Entry<V> = { readonly time: BootNs; readonly value: V };
 /** A read view of one field of the image history (allocated per read, never stored). */
 class ImageFieldView<V> implements ChangelogReader<V> {
   constructor(
-    private readonly log: Changelog<Image>,
+    private readonly log: ChangelogReader<Image>,
     private readonly pick: (i: Image) => V | undefined,
     private readonly eq: (a: V, b: V) => boolean,
   ) {}
@@ -214,8 +214,13 @@ class OneEntryView<V> implements ChangelogReader<V> {
  */
 export class ProcEntry extends TaskEntry implements ProcessNode {
   readonly attrs: Changelog<TaskAttrs>;
-  /** Executable + argv over time. */
-  readonly image: Changelog<Image>;
+  // Executable + argv over time: two entries inline (fork's inherited image, one exec),
+  // a Changelog only from the third on or for out-of-order sets.
+  #imgT0: BootNs = 0n;
+  #img0: Image | undefined = undefined;
+  #imgT1: BootNs = 0n;
+  #img1: Image | undefined = undefined;
+  #imgLog: Changelog<Image> | undefined = undefined;
   origin: 'event' | 'procfs';
   // The parent/children index: cached processes named in a process's parentKey are its
   // linked parents, and it is their child. The first link is intrusive (a sibling list
@@ -248,7 +253,66 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
     this.origin = origin;
     const capacity = ctx.changelogSize;
     this.attrs = new Changelog<TaskAttrs>({ capacity, equals: attrsEquals });
-    this.image = new Changelog<Image>({ capacity, equals: imageEquals });
+  }
+
+  /** Executable + argv over time (a read view; inline storage, see the fields). */
+  get image(): ChangelogReader<Image> {
+    if (this.#imgLog !== undefined) return this.#imgLog;
+    return {
+      get: (t) => this.imageAt(t),
+      current: () => this.currentImage(),
+      entries: () => {
+        const out: { readonly time: BootNs; readonly value: Image }[] = [];
+        if (this.#img0 !== undefined) out.push(Object.freeze({ time: this.#imgT0, value: this.#img0 }));
+        if (this.#img1 !== undefined) out.push(Object.freeze({ time: this.#imgT1, value: this.#img1 }));
+        return out;
+      },
+    };
+  }
+
+  /** The image in force at `t`. */
+  imageAt(t: BootNs): Image | undefined {
+    if (this.#imgLog !== undefined) return this.#imgLog.get(t);
+    if (this.#img1 !== undefined && this.#imgT1 <= t) return this.#img1;
+    return this.#img0 !== undefined && this.#imgT0 <= t ? this.#img0 : undefined;
+  }
+
+  /** The latest image. */
+  currentImage(): Image | undefined {
+    if (this.#imgLog !== undefined) return this.#imgLog.current();
+    return this.#img1 ?? this.#img0;
+  }
+
+  /** Time of the first image entry. */
+  imageFirstTime(): BootNs | undefined {
+    if (this.#imgLog !== undefined) return this.#imgLog.firstTime();
+    return this.#img0 === undefined ? undefined : this.#imgT0;
+  }
+
+  /** Changelog.set semantics for the image (in-order appends stay inline). */
+  setImage(img: Image, time: BootNs): boolean {
+    if (this.#imgLog === undefined && this.ctx.changelogSize >= 2) {
+      if (this.#img0 === undefined) {
+        this.#imgT0 = time;
+        this.#img0 = deepFreeze(img);
+        return true;
+      }
+      if (this.#img1 === undefined && this.#imgT0 < time) {
+        if (imageEquals(this.#img0, img)) return false;
+        this.#imgT1 = time;
+        this.#img1 = deepFreeze(img);
+        return true;
+      }
+      if (this.#img1 !== undefined && this.#imgT1 < time && imageEquals(this.#img1, img)) return false;
+    }
+    let log = this.#imgLog;
+    if (log === undefined) {
+      log = this.#imgLog = new Changelog<Image>({ capacity: this.ctx.changelogSize, equals: imageEquals });
+      if (this.#img0 !== undefined) log.set(this.#img0, this.#imgT0);
+      if (this.#img1 !== undefined) log.set(this.#img1, this.#imgT1);
+      this.#img0 = this.#img1 = undefined;
+    }
+    return log.set(img, time);
   }
 
   get pid(): number {

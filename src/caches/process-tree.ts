@@ -206,8 +206,8 @@ export class ProcessTree implements ProcessTreeReader {
     if (parent !== undefined && parent !== p) {
       this.#setParent(p, parent, since);
       // fork copies the image: the child runs its parent's executable until it execs
-      const img = parent.image.get(t);
-      if (img !== undefined) p.image.set(img, since); // the parent's immutable image, shared
+      const img = parent.imageAt(t);
+      if (img !== undefined) p.setImage(img, since); // the parent's immutable image, shared
       // a fork replayed after its parent's exit: the child was re-parented at that exit
       if (parent.exitNs !== undefined && parent.exitNs >= since && p.exitNs === undefined) {
         this.#reparentChildren(parent, parent.exitNs);
@@ -252,7 +252,7 @@ export class ProcessTree implements ProcessTreeReader {
     p.attrs.set(attrsOf(k), t);
     // the exec record is the image: one object for history and executable/argv alike
     const rec: ExecRecord = Object.freeze({ time: t, file, argv, argvTruncated: e.argvTruncated });
-    p.image.set(rec, t);
+    p.setImage(rec, t);
     p.recordExec(rec, this.#execHistorySize);
   }
 
@@ -311,7 +311,7 @@ export class ProcessTree implements ProcessTreeReader {
       else if (parent !== p && p.parentAt(at) !== parent.key) this.#setParent(p, parent, since);
     }
     if (e.exePath !== '' || e.argv.length > 0) {
-      const cur = p.image.get(at);
+      const cur = p.imageAt(at);
       let file = cur?.file;
       // procfs knows only the path: keep the exec event's richer FileInfo when paths agree
       if (e.exePath !== '' && (file === undefined || file.path !== e.exePath)) {
@@ -320,7 +320,7 @@ export class ProcessTree implements ProcessTreeReader {
       let argv = cur?.argv;
       if (e.argv.length > 0 && (argv === undefined || !arrayEquals(argv, e.argv))) argv = frozenArgv(e.argv);
       if (cur === undefined || file !== cur.file || argv !== cur.argv) {
-        p.image.set(Object.freeze({ file, argv }), sinceFor(p.image.firstTime(), p.startNs, at));
+        p.setImage(Object.freeze({ file, argv }), sinceFor(p.imageFirstTime(), p.startNs, at));
       }
     }
     this.#leaderFor(p, leaderStart);
