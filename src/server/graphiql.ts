@@ -24,8 +24,8 @@ const ASSETS: Readonly<Record<string, readonly [string, string]>> = {
 export const EXAMPLE_QUERIES: ReadonlyArray<{ readonly title: string; readonly query: string }> = [
   {
     title: 'Lineage at a time',
-    query: `# Who started pid 1's newest children, and what did they run?
-# Change pid and at: nested fields inherit \`at\`.
+    query: `# A process as it was at \`at\` (default now): lineage, children, threads, execs.
+# Set pid and at in Variables; nested fields inherit \`at\`.
 query LineageAtATime($pid: Int = 1, $at: Time) {
   process(pid: $pid, at: $at) {
     key name alive startTime
@@ -36,6 +36,27 @@ query LineageAtATime($pid: Int = 1, $at: Time) {
     children { pid name }
     threads { tid name }
     execHistory { time path argv }
+  }
+}`,
+  },
+  {
+    title: 'Container processes',
+    query: `# Every container (also removed ones, for an \`at\` inside their lifetime) and what ran in it.
+query ContainerProcesses($at: Time) {
+  containers(at: $at) {
+    id name image runtime alive createdAt removedAt
+    pod { name namespace }
+    processes { pid name executable { path } parent { pid name } }
+  }
+}`,
+  },
+  {
+    title: 'Reverse DNS',
+    query: `# Which names resolved to an address (through CNAME chains and PTR answers), and who asked.
+query ReverseDns($ip: String = "127.0.0.1", $at: Time) {
+  reverseDns(ip: $ip, at: $at) {
+    address
+    names { name source validFrom validUntil expired path { type owner value ttl } }
   }
 }`,
   },
