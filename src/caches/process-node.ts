@@ -6,7 +6,7 @@
  * matches tasks by (pid, startNs) with bigint compares and never builds strings.
  */
 import type { BootNs, FileInfo, TaskInfo } from '../events/types.js';
-import { Changelog, arrayEquals, deepFreeze } from './changelog.js';
+import { Changelog, arrayEquals, deepFreeze, type ChangelogOptions } from './changelog.js';
 import type { ChangelogReader, ExecRecord, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
 import { TICK_NS, hashTaskId } from './task-id.js';
 
@@ -27,6 +27,8 @@ export type Tier = (typeof Tier)[keyof typeof Tier];
 export interface NodeContext {
   readonly bootToEpochNs: bigint;
   readonly changelogSize: number;
+  /** Options of every attrs Changelog (one object shared by all). */
+  readonly attrsOptions: ChangelogOptions<TaskAttrs>;
 }
 
 /** Structural equality of TaskAttrs snapshots. */
@@ -213,7 +215,12 @@ class OneEntryView<V> implements ChangelogReader<V> {
  * threads, exec history beyond the first, parent changes) are allocated on first use.
  */
 export class ProcEntry extends TaskEntry implements ProcessNode {
-  readonly attrs: Changelog<TaskAttrs>;
+  // Attributes over time, inline like the image (fork, exec): see setAttrs.
+  #aT0: BootNs = 0n;
+  #a0: TaskAttrs | undefined = undefined;
+  #aT1: BootNs = 0n;
+  #a1: TaskAttrs | undefined = undefined;
+  #aLog: Changelog<TaskAttrs> | undefined = undefined;
   // Executable + argv over time: two entries inline (fork's inherited image, one exec),
   // a Changelog only from the third on or for out-of-order sets.
   #imgT0: BootNs = 0n;
@@ -251,8 +258,70 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   constructor(pid: number, startNs: BootNs, origin: 'event' | 'procfs', ctx: NodeContext) {
     super(pid, startNs, ctx);
     this.origin = origin;
-    const capacity = ctx.changelogSize;
-    this.attrs = new Changelog<TaskAttrs>({ capacity, equals: attrsEquals });
+  }
+
+  /** Attributes over time (a read view; inline storage, see the fields). */
+  get attrs(): ChangelogReader<TaskAttrs> {
+    if (this.#aLog !== undefined) return this.#aLog;
+    return {
+      get: (t) => this.attrsAt(t),
+      current: () => this.currentAttrs(),
+      entries: () => {
+        const out: { readonly time: BootNs; readonly value: TaskAttrs }[] = [];
+        if (this.#a0 !== undefined) out.push(Object.freeze({ time: this.#aT0, value: this.#a0 }));
+        if (this.#a1 !== undefined) out.push(Object.freeze({ time: this.#aT1, value: this.#a1 }));
+        return out;
+      },
+    };
+  }
+
+  /** The attributes in force at `t`. */
+  attrsAt(t: BootNs): TaskAttrs | undefined {
+    if (this.#aLog !== undefined) return this.#aLog.get(t);
+    if (this.#a1 !== undefined && this.#aT1 <= t) return this.#a1;
+    return this.#a0 !== undefined && this.#aT0 <= t ? this.#a0 : undefined;
+  }
+
+  /** The latest attributes. */
+  currentAttrs(): TaskAttrs | undefined {
+    if (this.#aLog !== undefined) return this.#aLog.current();
+    return this.#a1 ?? this.#a0;
+  }
+
+  /** Time of the first attributes entry. */
+  attrsFirstTime(): BootNs | undefined {
+    if (this.#aLog !== undefined) return this.#aLog.firstTime();
+    return this.#a0 === undefined ? undefined : this.#aT0;
+  }
+
+  /**
+   * Changelog.set semantics for the attributes. In-order appends of the first two entries
+   * stay in fields (no Changelog object for most processes); anything else moves the
+   * entries into a Changelog, which then handles it.
+   */
+  setAttrs(a: TaskAttrs, time: BootNs): boolean {
+    if (this.#aLog === undefined && this.ctx.changelogSize >= 2) {
+      if (this.#a0 === undefined) {
+        this.#aT0 = time;
+        this.#a0 = deepFreeze(a);
+        return true;
+      }
+      if (this.#a1 === undefined && this.#aT0 < time) {
+        if (attrsEquals(this.#a0, a)) return false;
+        this.#aT1 = time;
+        this.#a1 = deepFreeze(a);
+        return true;
+      }
+      if (this.#a1 !== undefined && this.#aT1 < time && attrsEquals(this.#a1, a)) return false;
+    }
+    let log = this.#aLog;
+    if (log === undefined) {
+      log = this.#aLog = new Changelog<TaskAttrs>(this.ctx.attrsOptions);
+      if (this.#a0 !== undefined) log.set(this.#a0, this.#aT0);
+      if (this.#a1 !== undefined) log.set(this.#a1, this.#aT1);
+      this.#a0 = this.#a1 = undefined;
+    }
+    return log.set(a, time);
   }
 
   /** Executable + argv over time (a read view; inline storage, see the fields). */
@@ -461,7 +530,7 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   }
 
   addThread(th: ThreadEntry): void {
-    if (th.attrs === this.attrs && this.leader === undefined) this.leader = th;
+    if (th.ownAttrs === undefined && this.leader === undefined) this.leader = th;
     else (this.others ??= new Set()).add(th);
   }
 
@@ -473,7 +542,8 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
 
 /** A task (thread) in the cache; the leader's thread shares the process's attrs. */
 export class ThreadEntry extends TaskEntry implements ThreadNode {
-  readonly attrs: Changelog<TaskAttrs>;
+  /** This thread's own attrs history; undefined for the leader's thread, which shares its process's. */
+  readonly ownAttrs: Changelog<TaskAttrs> | undefined;
 
   constructor(
     tid: number,
@@ -482,10 +552,12 @@ export class ThreadEntry extends TaskEntry implements ThreadNode {
     ctx: NodeContext,
   ) {
     super(tid, startNs, ctx);
-    this.attrs =
-      tid === process.pid && process.matches(startNs)
-        ? process.attrs
-        : new Changelog<TaskAttrs>({ capacity: ctx.changelogSize, equals: attrsEquals });
+    this.ownAttrs = tid === process.pid && process.matches(startNs) ? undefined : new Changelog<TaskAttrs>(ctx.attrsOptions);
+  }
+
+  /** Attributes over time (the process's for the leader's thread). */
+  get attrs(): ChangelogReader<TaskAttrs> {
+    return this.ownAttrs ?? this.process.attrs;
   }
 
   get tid(): number {

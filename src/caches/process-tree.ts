@@ -11,7 +11,7 @@
 import type { BootNs, ExecEvent, ExitEvent, FileInfo, ForkEvent, SnapshotEvent, TaskEvent, TaskInfo } from '../events/types.js';
 import { arrayEquals } from './changelog.js';
 import type { ExecRecord, ProcessNode, ProcessTreeReader, ProcessTreeStats, TaskAttrs, ThreadNode } from './process-model.js';
-import { ProcEntry, ThreadEntry, Tier, attrsOf, fileEquals, fileOf, type NodeContext } from './process-node.js';
+import { ProcEntry, ThreadEntry, Tier, attrsEquals, attrsOf, fileEquals, fileOf, type NodeContext } from './process-node.js';
 import { EvictionPool } from './process-eviction.js';
 import { TICK_NS, parseTaskKey } from './task-id.js';
 import { TaskIndex } from './task-index.js';
@@ -123,7 +123,8 @@ export class ProcessTree implements ProcessTreeReader {
   constructor(options: ProcessTreeOptions = {}) {
     const bootToEpochNs = options.bootToEpochNs ?? 0n;
     if (typeof bootToEpochNs !== 'bigint') throw new TypeError('bootToEpochNs must be a bigint');
-    this.#ctx = { bootToEpochNs, changelogSize: positiveInt('changelogSize', options.changelogSize, 3) };
+    const changelogSize = positiveInt('changelogSize', options.changelogSize, 3);
+    this.#ctx = { bootToEpochNs, changelogSize, attrsOptions: { capacity: changelogSize, equals: attrsEquals } };
     this.#execHistorySize = positiveInt('execHistorySize', options.execHistorySize, DEFAULT_EXEC_HISTORY_SIZE);
     this.#fillCap = positiveInt('fillQueueSize', options.fillQueueSize, DEFAULT_FILL_QUEUE_SIZE);
     const pc = positiveInt('processCacheSize', options.processCacheSize, DEFAULT_PROCESS_CACHE_SIZE);
@@ -194,14 +195,14 @@ export class ProcessTree implements ProcessTreeReader {
     if (e.isThread && c.tid !== c.pid) {
       const p = this.#procFor(c.pid, c.leaderStartNs, 'fork');
       const th = this.#threadFor(p, c.tid, c.startNs);
-      if (th.attrs !== p.attrs) th.attrs.set(attrsOf(c), c.startNs < t ? c.startNs : t);
+      th.ownAttrs?.set(attrsOf(c), c.startNs < t ? c.startNs : t);
       return;
     }
     // A new process: the child is its own leader.
     const since = c.startNs < t ? c.startNs : t;
     let p = this.#findProc(c.pid, c.startNs);
     if (p === undefined) p = this.#createProc(c.pid, c.startNs, 'event');
-    p.attrs.set(attrsOf(c), since);
+    p.setAttrs(attrsOf(c), since);
     const parent = c.ppid > 0 ? this.#parentFor(c.ppid, c.parentStartNs, t, 'fork') : undefined;
     if (parent !== undefined && parent !== p) {
       this.#setParent(p, parent, since);
@@ -249,7 +250,7 @@ export class ProcessTree implements ProcessTreeReader {
       this.#threads.place(leader, Tier.Live);
     }
     const { file, argv } = this.#image(e.file, e.argv);
-    p.attrs.set(attrsOf(k), t);
+    p.setAttrs(attrsOf(k), t);
     // the exec record is the image: one object for history and executable/argv alike
     const rec: ExecRecord = Object.freeze({ time: t, file, argv, argvTruncated: e.argvTruncated });
     p.setImage(rec, t);
@@ -294,7 +295,8 @@ export class ProcessTree implements ProcessTreeReader {
     if (p === undefined) p = this.#createProc(k.pid, leaderStart, 'procfs');
     if (k.tid !== k.pid) {
       const th = this.#threadFor(p, k.tid, k.startNs);
-      if (th.attrs !== p.attrs) th.attrs.set(this.#mergeAttrs(th.attrs.get(at), k), sinceFor(th.attrs.firstTime(), th.startNs, at));
+      const own = th.ownAttrs;
+      if (own !== undefined) own.set(this.#mergeAttrs(own.get(at), k), sinceFor(own.firstTime(), th.startNs, at));
       return;
     }
     // "At `at` it was like this": a value already in force (e.g. from a precise exec event)
@@ -302,7 +304,7 @@ export class ProcessTree implements ProcessTreeReader {
     // (typically the start-up scan creating the task), the snapshot's value is the best
     // knowledge since the task started, as Tracee's FeedFromProcFS does; otherwise it
     // holds from the read time on.
-    p.attrs.set(this.#mergeAttrs(p.attrs.get(at), k), sinceFor(p.attrs.firstTime(), p.startNs, at));
+    p.setAttrs(this.#mergeAttrs(p.attrsAt(at), k), sinceFor(p.attrsFirstTime(), p.startNs, at));
     if (k.ppid > 0) {
       const parent =
         k.parentStartNs !== 0n ? this.#procForSnapshot(k.ppid, k.parentStartNs) : this.#lookupPid(k.ppid, at);
@@ -454,7 +456,7 @@ export class ProcessTree implements ProcessTreeReader {
     }
     this.#threadMisses++;
     const th = new ThreadEntry(tid, startNs, p, this.#ctx);
-    if (p.leaderVirtual && th.attrs === p.attrs) {
+    if (p.leaderVirtual && th.ownAttrs === undefined) {
       p.leaderVirtual = false;
       this.#virtualLeaders--;
     }
@@ -562,7 +564,7 @@ export class ProcessTree implements ProcessTreeReader {
     let a = this.#currentParent(p);
     for (let depth = 0; a !== undefined && depth < MAX_WALK; depth++) {
       if (a.exitNs === undefined || a.exitNs > t) {
-        if (a.pid === 1 || a.attrs.current()?.nsPid === 1) return a;
+        if (a.pid === 1 || a.currentAttrs()?.nsPid === 1) return a;
       }
       a = this.#currentParent(a);
     }
