@@ -7,7 +7,9 @@
  * its removal for an `at` inside its lifetime. Afterwards nothing of the daemon is left.
  */
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { ebpfMissing, skipUnless, waitFor } from '../helpers/capability.js';
 import { CTRD_IMAGE, CTRD_NAMESPACE, containerdMissing, leftoverMounts, startContainerd, type ContainerdEnv } from '../helpers/containerd.js';
@@ -35,8 +37,10 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   t.comment(`containerd up in ${cd.startMs} ms, image imported at ${Math.round(performance.now() - t0)} ms`);
   t.teardown(() => cd.close());
 
-  const svc: RunningService = await startService({
-    source: 'ebpf', scan: false, runtimeSockets: { containerd: cd.socket, docker: '', podman: '', crio: '' },
+  const stateDir = mkdtempSync(join(tmpdir(), 'proctrail-state-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  let svc: RunningService = await startService({
+    source: 'ebpf', scan: false, stateDir, runtimeSockets: { containerd: cd.socket, docker: '', podman: '', crio: '' },
     containerDeleteGraceMs: 300, log: () => undefined,
   });
   let svcClosed = false;
@@ -62,12 +66,25 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   const runAt = performance.now();
   await cd.runDetached(id, ['sh', '-c', 'sh -c "sleep 1.2" & sleep 1.5; wait'], labels);
 
+  // A long-lived one: still alive across the proctrail restart.
+  const keeperName = `${id}-keep`;
+  const keeper = keeperName; // ctr ids are chosen by the caller
+  await cd.runDetached(keeper, ['sleep', '60']);
+  // On a timeout, say what was there (enriched? which processes?) before failing.
+  const describe = (): string => {
+    const cv = svc.pipeline.containers.containerAt(id);
+    const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
+    return `known=${cv !== undefined} enriched=${cv?.enriched} processes=[${argv0.join(',')}] enrichment=${JSON.stringify(svc.containers.stats().enrichment ?? null)}`;
+  };
   const c = await waitFor(() => {
     const res = svc.pipeline.containers.containerAt(id);
     if (!res?.enriched) return undefined;
     const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
     return argv0.filter((n) => n === 'sleep').length >= 2 ? res : undefined;
-  }, 8000, 'the containerd container attributed and enriched, with its two sleeps');
+  }, 20_000, 'the containerd container attributed and enriched, with its two sleeps').catch((e: Error) => {
+    t.comment(describe());
+    throw e;
+  });
   t.comment(`attributed and enriched ${Math.round(performance.now() - runAt)} ms after ctr run started`);
   t.equal(c.runtime, 'containerd');
 
@@ -117,6 +134,24 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
     t.ok(procs.body.items.length >= 3, 'its processes at that time');
     const g = await gql<{ container: ContainerRef | null }>(`{ container(id: "${id}", at: "${insideNs}") { id name image runtime } }`);
     t.same(g.container, { id, name: id, image: CTRD_IMAGE, runtime: 'containerd' }, 'GraphQL container(id:, at:)');
+  });
+
+  await t.test('restart: containers come back from the snapshot', async (t) => {
+    await svc.close();
+    const snap = JSON.parse(readFileSync(join(stateDir, 'containers.json'), 'utf8')) as { containers: Array<{ id: string }> };
+    t.ok(snap.containers.some((x) => x.id === id) && snap.containers.some((x) => x.id === keeper), 'both in the snapshot');
+    // No enrichment this time: names and images must come from the snapshot alone.
+    svc = await startService({ source: 'ebpf', scan: false, stateDir, enrich: false, log: () => undefined });
+    const removed = await get<ContainerJson>(`/v1/containers/${id}?at=${insideNs}`);
+    t.equal(removed.status, 200);
+    t.equal(removed.body.image, CTRD_IMAGE);
+    t.equal(removed.body.runtime, 'containerd');
+    t.ok(removed.body.alive, 'alive at that time');
+    const live = await get<ContainerJson>(`/v1/containers/${keeperName}`);
+    t.equal(live.status, 200, 'the running container is live again, by name');
+    t.equal(live.body.id, keeper);
+    t.ok(live.body.alive && live.body.enriched);
+    t.equal(live.body.image, CTRD_IMAGE);
   });
 
   await t.test('cleanup: no daemon, shim, mount or temp dir left', async (t) => {

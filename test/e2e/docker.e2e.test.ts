@@ -7,7 +7,9 @@
  * lifetime. Afterwards the host has no daemon, container, mount or temp dir left.
  */
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { ebpfMissing, skipUnless, waitFor } from '../helpers/capability.js';
 import { pidsMentioning } from '../helpers/daemon-cleanup.js';
@@ -35,8 +37,10 @@ t.test('dockerd container → attribution, Docker API enrichment, history after 
   t.comment(`dockerd up in ${dk.startMs} ms, image imported at ${Math.round(performance.now() - t0)} ms`);
   t.teardown(() => dk.close());
 
-  const svc: RunningService = await startService({
-    source: 'ebpf', scan: false, runtimeSockets: { docker: dk.socket, podman: '', crio: '', containerd: '' },
+  const stateDir = mkdtempSync(join(tmpdir(), 'proctrail-state-'));
+  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
+  let svc: RunningService = await startService({
+    source: 'ebpf', scan: false, stateDir, runtimeSockets: { docker: dk.socket, podman: '', crio: '', containerd: '' },
     containerDeleteGraceMs: 300, log: () => undefined,
   });
   let svcClosed = false;
@@ -63,12 +67,24 @@ t.test('dockerd container → attribution, Docker API enrichment, history after 
   const id = await dk.runDetached(name, ['sh', '-c', 'sh -c "sleep 1.2" & sleep 1.5; wait'], labels);
   t.match(id, /^[0-9a-f]{64}$/);
 
+  // A long-lived one: still alive across the proctrail restart.
+  const keeperName = `${name}-keep`;
+  const keeper = await dk.runDetached(keeperName, ['sleep', '60']);
+  // On a timeout, say what was there (enriched? which processes?) before failing.
+  const describe = (): string => {
+    const cv = svc.pipeline.containers.containerAt(id);
+    const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
+    return `known=${cv !== undefined} enriched=${cv?.enriched} processes=[${argv0.join(',')}] enrichment=${JSON.stringify(svc.containers.stats().enrichment ?? null)}`;
+  };
   const c = await waitFor(() => {
     const res = svc.pipeline.containers.containerAt(id);
     if (!res?.enriched) return undefined;
     const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
     return argv0.filter((n) => n === 'sleep').length >= 2 ? res : undefined;
-  }, 8000, 'the docker container attributed and enriched, with its two sleeps');
+  }, 20_000, 'the docker container attributed and enriched, with its two sleeps').catch((e: Error) => {
+    t.comment(describe());
+    throw e;
+  });
   t.comment(`attributed and enriched ${Math.round(performance.now() - runAt)} ms after docker run started`);
   t.equal(c.runtime, 'docker');
 
@@ -115,6 +131,24 @@ t.test('dockerd container → attribution, Docker API enrichment, history after 
     t.ok(procs.body.items.length >= 3, 'its processes at that time');
     const g = await gql<{ container: ContainerRef | null }>(`{ container(id: "${id}", at: "${insideNs}") { id name image runtime } }`);
     t.same(g.container, { id, name, image: DOCKER_IMAGE, runtime: 'docker' }, 'GraphQL container(id:, at:)');
+  });
+
+  await t.test('restart: containers come back from the snapshot', async (t) => {
+    await svc.close();
+    const snap = JSON.parse(readFileSync(join(stateDir, 'containers.json'), 'utf8')) as { containers: Array<{ id: string }> };
+    t.ok(snap.containers.some((x) => x.id === id) && snap.containers.some((x) => x.id === keeper), 'both in the snapshot');
+    // No enrichment this time: names and images must come from the snapshot alone.
+    svc = await startService({ source: 'ebpf', scan: false, stateDir, enrich: false, log: () => undefined });
+    const removed = await get<ContainerJson>(`/v1/containers/${id}?at=${insideNs}`);
+    t.equal(removed.status, 200);
+    t.equal(removed.body.image, DOCKER_IMAGE);
+    t.equal(removed.body.runtime, 'docker');
+    t.ok(removed.body.alive, 'alive at that time');
+    const live = await get<ContainerJson>(`/v1/containers/${keeperName}`);
+    t.equal(live.status, 200, 'the running container is live again, by name');
+    t.equal(live.body.id, keeper);
+    t.ok(live.body.alive && live.body.enriched);
+    t.equal(live.body.image, DOCKER_IMAGE);
   });
 
   await t.test('cleanup: no daemon, shim, mount or temp dir left', async (t) => {
