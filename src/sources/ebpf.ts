@@ -186,10 +186,12 @@ export class EbpfSource implements EventSource {
 
   /** Native reader counters merged with decoder counters (prefixed `decoder`). */
   stats(): SourceStats {
-    const { programIds: _ids, ...n } = this.#tracer?.stats() ?? this.#lastNative ?? { running: false, programIds: [] };
+    const { programIds, ...n } = this.#tracer?.stats() ?? this.#lastNative ?? { running: false, programIds: [] };
     const d = this.#decoder.stats();
     return {
       ...n,
+      // Comma-separated kernel program ids: what to look for in `bpftool prog show`.
+      programIds: programIds.join(','),
       decoderBatches: d.batches,
       decoderRecords: d.records,
       decoderDecoded: d.decoded,
