@@ -62,41 +62,43 @@ function asBuffer(b: Uint8Array): Buffer {
 
 const TWO_32 = 4294967296;
 
-/** A direct-mapped memo of recently made bigints (see u64). */
+/** A direct-mapped memo of recently made bigints, keyed by both 32-bit halves (see u64). */
 interface BigMemo {
   readonly mask: number;
-  readonly num: Float64Array;
+  readonly lo: Uint32Array;
+  readonly hi: Uint32Array;
   readonly big: bigint[];
 }
 
 function bigMemo(bits: number): BigMemo {
   const n = 1 << bits;
-  return { mask: n - 1, num: new Float64Array(n).fill(-1), big: new Array<bigint>(n).fill(0n) };
+  // all slots start as (0, 0) -> 0n, a consistent entry
+  return { mask: n - 1, lo: new Uint32Array(n), hi: new Uint32Array(n), big: new Array<bigint>(n).fill(0n) };
 }
 
 // Times and start times (fork time == child start, starts repeat as leader/parent starts).
 const TIMES = bigMemo(12);
-// cgroup ids and file identities: few distinct values, which must not be pushed out by
-// the stream of timestamps (each miss is one more bigint kept alive by a cached snapshot).
+// cgroup ids and file identities (inode, ctime): few distinct values, which must not be
+// pushed out by the stream of timestamps; ctimes are epoch ns above 2^53, so the memo
+// also spares them the slow exact path.
 const IDS = bigMemo(8);
 
 /**
- * u64 little-endian as bigint. Values below 2^53 (every boot-time ns for ~104 days of
- * uptime) go through one exact double -> BigInt conversion, which is several times cheaper
- * than readBigUInt64LE; larger values take the exact bigint path.
+ * u64 little-endian as bigint. Creating a bigint costs ~40 ns (several times that above
+ * 2^53, where the exact path shifts two halves) and every one a cache keeps is a
+ * long-lived object; many values repeat (leader start == own start == fork time, parent
+ * starts, cgroup ids, executables' ctimes), so a direct-mapped memo hands out the same
+ * bigint for the same value. Below 2^53 (boot-time ns for ~104 days of uptime) one exact
+ * double -> BigInt conversion is used instead of readBigUInt64LE.
  */
 function u64(b: Buffer, o: number, memo: BigMemo = TIMES): bigint {
   const lo = b[o] + b[o + 1] * 0x100 + b[o + 2] * 0x10000 + b[o + 3] * 0x1000000;
   const hi = b[o + 4] + b[o + 5] * 0x100 + b[o + 6] * 0x10000 + b[o + 7] * 0x1000000;
-  if (hi >= 0x200000) return (BigInt(hi) << 32n) | BigInt(lo);
-  const v = hi * TWO_32 + lo;
-  // Creating a bigint costs ~40 ns and every one a cache keeps is a long-lived object;
-  // many values repeat (leader start == own start == fork time, parent starts, cgroup ids),
-  // so a direct-mapped memo hands out the same bigint for the same value.
-  const slot = (lo ^ (lo >>> 12)) & memo.mask;
-  if (memo.num[slot] === v) return memo.big[slot]!;
-  const big = BigInt(v);
-  memo.num[slot] = v;
+  const slot = (lo ^ (lo >>> 12) ^ hi) & memo.mask;
+  if (memo.lo[slot] === lo && memo.hi[slot] === hi) return memo.big[slot]!;
+  const big = hi < 0x200000 ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  memo.lo[slot] = lo;
+  memo.hi[slot] = hi;
   memo.big[slot] = big;
   return big;
 }
@@ -284,8 +286,8 @@ function decodeRecord(b: Buffer, o: number, type: number, size: number, stats: D
         time,
         direction: b[o + DNS.direction] === PT_DNS_INGRESS ? 'ingress' : 'egress',
         socketCookie: u64(b, o + DNS.socketCookie),
-        netnsCookie: u64(b, o + DNS.netnsCookie),
-        cgroupId: u64(b, o + DNS.cgroupId),
+        netnsCookie: u64(b, o + DNS.netnsCookie, IDS),
+        cgroupId: u64(b, o + DNS.cgroupId, IDS),
         pid: u32(b, o + DNS.pid),
         tid: u32(b, o + DNS.tid),
         protocol: b[o + DNS.protocol] === PT_PROTO_TCP ? 'tcp' : 'udp',

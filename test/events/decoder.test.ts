@@ -124,3 +124,23 @@ t.test('formatIp follows RFC 5952', async (t) => {
   t.equal(formatIp(b, 0, 6), '::ffff:10.1.2.3');
   t.equal(formatIp(Buffer.from([192, 168, 0, 1]), 0, 4), '192.168.0.1');
 });
+
+t.test('u64 fields: exact across 2^53 and 2^64, memoized values stay exact and shared, strings interned', async (t) => {
+  const values = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n, 0xffff_ffff_0000_0000n, 1_700_000_000_123_456_789n];
+  const evs: ProctrailEvent[] = [];
+  // each value twice (memo hit on the second) and in colliding neighbours
+  for (const v of [...values, ...values, ...values.map((x) => x ^ 0x1000n)]) {
+    evs.push({
+      type: 'exec', time: v, task: { ...task(100, 100, 'x'), startNs: v, cgroupId: v }, oldTid: 100,
+      file: { path: '/bin/x', inode: v, dev: 1, ctimeNs: v, mode: 1 }, argv: ['x', 'y'], argvTruncated: false,
+    });
+  }
+  const out = decodeBatch(encodeBatch(evs));
+  t.same(out.map((e) => e.time), evs.map((e) => e.time));
+  const ex = out as Extract<ProctrailEvent, { type: 'exec' }>[];
+  t.same(ex.map((e) => [e.task.startNs, e.task.cgroupId, e.file.inode, e.file.ctimeNs]), ex.map((e) => [e.time, e.time, e.time, e.time]));
+  t.equal(ex[1]!.file.ctimeNs, ex[1 + values.length]!.file.ctimeNs, 'a memo hit decodes the same value');
+  t.equal(ex[0]!.file.path, ex[1]!.file.path);
+  t.ok(Object.isFrozen(ex[0]!.argv), 'argv comes frozen (kept by the caches as is)');
+  t.equal(ex[0]!.argv[1], ex[1]!.argv[1]);
+});
