@@ -247,7 +247,7 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   /** The leader's thread exists but has no entry (it shares this entry's start, attrs and exit). */
   leaderVirtual = false;
   /** Other threads of the group. */
-  others: Set<ThreadEntry> | undefined = undefined;
+  firstOther: ThreadEntry | undefined = undefined;
   // Parent history: the first entry inline, a Changelog only once it changes (re-parenting).
   #parentTime: BootNs = 0n;
   #parentKey: string | undefined = undefined;
@@ -525,23 +525,41 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   /** Every thread entry of this process, leader first. */
   threadList(): ThreadEntry[] {
     const out: ThreadEntry[] = this.leader === undefined ? [] : [this.leader];
-    if (this.others !== undefined) for (const t of this.others) out.push(t);
+    const first = out.length;
+    for (let t = this.firstOther; t !== undefined; t = t.sibNext) out.push(t);
+    // the list is newest first: hand the others out oldest first
+    for (let i = first, j = out.length - 1; i < j; i++, j--) [out[i], out[j]] = [out[j]!, out[i]!];
     return out;
   }
 
   addThread(th: ThreadEntry): void {
     if (th.ownAttrs === undefined && this.leader === undefined) this.leader = th;
-    else (this.others ??= new Set()).add(th);
+    else if (th.sibPrev === undefined && this.firstOther !== th) {
+      // an intrusive list: no Set per threaded process
+      th.sibNext = this.firstOther;
+      if (this.firstOther !== undefined) this.firstOther.sibPrev = th;
+      this.firstOther = th;
+    }
   }
 
   removeThread(th: ThreadEntry): void {
     if (this.leader === th) this.leader = undefined;
-    else this.others?.delete(th);
+    else if (th.sibPrev !== undefined || this.firstOther === th) {
+      const prev = th.sibPrev;
+      const next = th.sibNext;
+      if (prev === undefined) this.firstOther = next;
+      else prev.sibNext = next;
+      if (next !== undefined) next.sibPrev = prev;
+      th.sibPrev = th.sibNext = undefined;
+    }
   }
 }
 
 /** A task (thread) in the cache; the leader's thread shares the process's attrs. */
 export class ThreadEntry extends TaskEntry implements ThreadNode {
+  /** Links of the process's list of other (non-leader) threads. */
+  sibPrev: ThreadEntry | undefined = undefined;
+  sibNext: ThreadEntry | undefined = undefined;
   /** This thread's own attrs history; undefined for the leader's thread, which shares its process's. */
   readonly ownAttrs: Changelog<TaskAttrs> | undefined;
 

@@ -280,8 +280,8 @@ export class ProcessTree implements ProcessTreeReader {
       p.exitStatus = e.exitStatus;
     }
     if (p.leader !== undefined && p.leader.exitNs === undefined) this.#threadExited(p.leader, t, e.exitStatus);
-    if (p.others !== undefined) {
-      for (const other of p.others) if (other.exitNs === undefined) this.#threadExited(other, t, e.exitStatus);
+    for (let other = p.firstOther; other !== undefined; other = other.sibNext) {
+      if (other.exitNs === undefined) this.#threadExited(other, t, e.exitStatus);
     }
     this.#reparentChildren(p, t);
     this.#procs.place(p, this.#procTier(p));
@@ -607,7 +607,12 @@ export class ProcessTree implements ProcessTreeReader {
       this.#virtualLeaders--;
       this.#threads.count('processEvicted');
     }
-    if (p.others !== undefined) for (const th of [...p.others]) this.#threads.remove(th, 'processEvicted');
+    for (let th = p.firstOther; th !== undefined; ) {
+      const next = th.sibNext;
+      this.#threads.remove(th, 'processEvicted');
+      p.removeThread(th); // (the eviction callback has unlinked it already)
+      th = next;
+    }
   }
 
   #removeThread(th: ThreadEntry, _reason: string): void {

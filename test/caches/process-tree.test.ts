@@ -558,3 +558,27 @@ t.test("a leader's thread node matches its process (start, attrs, group exit) an
   );
   t.equal(st.threads.size, st.processes.size + (tree.getThread(keyOf(711, bt.startNs)) ? 1 : 0));
 });
+
+t.test('threads of a process: oldest first, exited ones evicted from the list, all removed with the process', async (t) => {
+  const tree = baseTree({ processCacheSize: 3, threadCacheSize: 5 });
+  const m = task({ tid: 800, start: 90n * S, ppid: 100, parentStart: BASH.startNs, comm: 'm' });
+  tree.apply(fork(90n * S, m));
+  const ths = [801, 802, 803].map((tid, i) => task({ tid, pid: 800, start: 90n * S + BigInt(i + 1), leaderStart: 90n * S, ppid: 100, comm: 'w' }));
+  for (const th of ths) tree.apply(fork(th.startNs, th, true));
+  const p = tree.findProcessByPid(800, 91n * S)!;
+  t.same(tree.threadsOf(p, 91n * S).map((x) => x.tid), [800, 801, 802, 803]);
+  tree.apply(exit(92n * S, ths[1]!, 0, false));
+  t.same(tree.threadsOf(p, 93n * S).map((x) => x.tid), [800, 801, 803], 'exited thread not alive at 93 s');
+  // thread pressure (capacity 5: init, bash, 800, 801, 803 and the exited 802) evicts the exited thread
+  t.equal(tree.stats().threads.size, 5);
+  t.equal(tree.getThread(keyOf(802, ths[1]!.startNs)), undefined, 'exited thread evicted under pressure');
+  t.same(tree.threadsOf(p, 91n * S).map((x) => x.tid), [800, 801, 803]);
+  tree.apply(exit(94n * S, ths[2]!, 0, true));
+  for (let i = 0; i < 4; i++) {
+    const c = task({ tid: 820 + i, start: (95n + BigInt(i)) * S, ppid: 100, parentStart: BASH.startNs });
+    tree.apply(fork(c.startNs, c));
+    tree.apply(exit(c.startNs + 1n, c, 0));
+  }
+  t.equal(tree.findProcessByPid(800, 94n * S), undefined, 'process evicted');
+  for (const th of ths) t.equal(tree.findThreadByTid(th.tid, 93n * S), undefined, `thread ${th.tid} gone with it`);
+});
