@@ -120,19 +120,22 @@ const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_MA
 function text(b: Buffer, start: number, end: number): string {
   const len = end - start;
   if (len > INTERN_MAX) return b.toString('utf8', start, end);
-  let h = 0x811c9dc5 ^ len;
-  for (let i = start; i < end; i++) {
-    const c = b[i];
-    if (c >= 0x80) return b.toString('utf8', start, end);
-    h = Math.imul(h ^ c, 0x01000193);
-  }
-  const slot = (h ^ (h >>> INTERN_BITS)) & INTERN_MASK;
+  if (len === 0) return '';
+  // Hash a few bytes only (ends and middle: where paths, words and numbers differ); a
+  // collision costs a miss, and a hit is verified byte by byte anyway.
+  let h = Math.imul(len ^ b[start], 0x9e3779b1);
+  h = Math.imul(h ^ b[end - 1], 0x01000193);
+  h = Math.imul(h ^ b[start + (len >> 1)], 0x01000193);
+  h = Math.imul(h ^ b[end - 2 < start ? start : end - 2], 0x01000193);
+  h = Math.imul(h ^ b[start + (len >> 2)], 0x01000193);
+  const slot = (h ^ (h >>> INTERN_BITS) ^ (h >>> 24)) & INTERN_MASK;
   const hit = interned[slot];
   if (hit !== undefined && hit.length === len) {
     let i = 0;
     while (i < len && hit.charCodeAt(i) === b[start + i]) i++;
-    if (i === len) return hit;
+    if (i === len) return hit; // interned strings are ASCII, so the bytes were too
   }
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) return b.toString('utf8', start, end);
   const str = b.toString('latin1', start, end);
   interned[slot] = str;
   return str;
