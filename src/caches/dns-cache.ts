@@ -12,10 +12,9 @@
  * no other root reaches; validity is judged per answer at the query time; unknown record
  * types are counted and skipped; names are lowercase without a trailing dot everywhere.
  */
-import { LRUCache } from 'lru-cache';
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
-import { canonicalAddress, nodeKeyOfName, type NodeKey } from './dns-names.js';
+import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
 import { GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
@@ -62,7 +61,13 @@ export class DnsCache {
   readonly #maxEdges: number;
   readonly #maxAskers: number;
   readonly #maxRoots: number;
-  readonly #roots: LRUCache<GraphNode, true>;
+  /**
+   * The roots' LRU, intrusive in the nodes (GraphNode.newer/older): promoting a root
+   * allocates nothing and needs no hash lookup, evicting one is O(1) at `#oldest`.
+   */
+  #newest: GraphNode | undefined;
+  #oldest: GraphNode | undefined;
+  #rootCount = 0;
   readonly #names = new Map<string, GraphNode>();
   readonly #addresses = new Map<string, GraphNode>();
   readonly #counters: Counters = {
@@ -84,15 +89,6 @@ export class DnsCache {
     this.#maxResponses = positiveInt(options.maxResponsesPerNode, 16, 'maxResponsesPerNode');
     this.#maxEdges = positiveInt(options.maxEdgesPerNode, 64, 'maxEdgesPerNode');
     this.#maxAskers = positiveInt(options.maxAskersPerNode, 32, 'maxAskersPerNode');
-    this.#roots = new LRUCache<GraphNode, true>({
-      max: this.#maxRoots,
-      // After the LRU is consistent again: demote the root and drop what nobody reaches.
-      disposeAfter: (_v, node, reason) => {
-        if (reason === 'evict') this.#evictions.roots++;
-        node.isRoot = false;
-        this.#removeNodes(unreachableFrom([node]));
-      },
-    });
   }
 
   /**
@@ -106,12 +102,11 @@ export class DnsCache {
       return false;
     }
     const question = msg.questions[0]!;
-    const qkey = nodeKeyOfName(question.name);
-    if (qkey.value === '') {
+    const root = this.#nodeOfName(question.name, true);
+    if (root === undefined) {
       this.#counters.ignoredMessages++;
       return false;
     }
-    const root = this.#nodeFor(qkey);
     this.#promote(root);
     const now = splitTime(time, this.#now);
 
@@ -120,6 +115,14 @@ export class DnsCache {
     const recorded = this.#collector;
     const prev = root.responses;
     recorded.reset(prev === undefined ? undefined : prev[prev.length - 1]?.answers);
+    if (this.#repeatLast(root, msg.answers, now, recorded)) {
+      this.#finish(root, time, now, question.type, msg.rcode, recorded, asker, undefined);
+      return true;
+    }
+    // The answers as attached, for #repeatLast: kept only when every answer became an edge.
+    const memo = (root.lastAnswers ??= []);
+    memo.length = 0;
+    let clean = true;
     // Nodes an answer may hang from: the question and the targets of its CNAME chain
     // (created on the first CNAME: most responses have none).
     let connected: Set<GraphNode> | undefined;
@@ -133,12 +136,13 @@ export class DnsCache {
       for (const a of remaining) {
         if (a.type === 'OTHER') {
           this.#counters.skippedRecords++;
+          clean = false;
           continue;
         }
         let owner: GraphNode | undefined;
         if (a.name === lastOwnerName) owner = lastOwner;
         else {
-          const found = this.#find(nodeKeyOfName(a.name));
+          const found = this.#nodeOfName(a.name, false);
           owner = found === root || (found !== undefined && connected?.has(found) === true) ? found : undefined;
           if (owner !== undefined) {
             lastOwnerName = a.name;
@@ -147,10 +151,16 @@ export class DnsCache {
         }
         if (owner === undefined) {
           (deferred ??= []).push(a);
+          clean = false;
           continue;
         }
-        const target = this.#attach(owner, a, now, recorded);
-        if (target === undefined) continue;
+        const edge = this.#attach(owner, a, now, recorded);
+        if (edge === undefined) {
+          clean = false;
+          continue;
+        }
+        const target = edge.target;
+        memo.push(a.name, dataKey(a), edge);
         if (owner.edgeCount > this.#maxEdges) (overfull ??= []).push(owner);
         if (a.type === 'CNAME' && target !== root && !(connected ??= new Set()).has(target)) {
           connected.add(target);
@@ -165,11 +175,61 @@ export class DnsCache {
       remaining = deferred;
     }
 
-    this.#recordResponse(root, time, question.type, msg.rcode, recorded, asker);
-    if (asker !== undefined) this.#recordAsker(root, asker, question.type, time);
+    if (!clean) memo.length = 0;
+    this.#finish(root, time, now, question.type, msg.rcode, recorded, asker, overfull);
+    return true;
+  }
+
+  #finish(
+    root: GraphNode,
+    time: BootNs,
+    now: TimePair,
+    qtype: string,
+    rcode: string,
+    recorded: AnswerCollector,
+    asker: DnsAsker | undefined,
+    overfull: GraphNode[] | undefined,
+  ): void {
+    this.#recordResponse(root, time, qtype, rcode, recorded, asker);
+    if (asker !== undefined) this.#recordAsker(root, asker, qtype, time);
     if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, now);
     this.#counters.responses++;
+  }
+
+  /**
+   * Fast path for the common case: the answers equal, one for one and as raw strings, the
+   * ones this root's previous response attached (all of them edges still in the graph).
+   * Then the owners, targets and edges are the same as last time, and only the sightings
+   * are recorded: no name normalisation, index lookups or address parsing. Returns false
+   * (having changed nothing) when anything differs.
+   */
+  #repeatLast(root: GraphNode, answers: readonly DnsRecord[], now: TimePair, recorded: AnswerCollector): boolean {
+    const memo = root.lastAnswers;
+    if (memo === undefined || memo.length === 0 || memo.length !== answers.length * 3) return false;
+    for (let i = 0; i < answers.length; i++) {
+      const a = answers[i]!;
+      const edge = memo[i * 3 + 2] as GraphEdge;
+      if (a.type !== edge.type || edge.removed || a.name !== memo[i * 3] || dataKey(a) !== memo[i * 3 + 1]) return false;
+      if (a.type === 'SRV' && a.port !== edge.port) return false;
+    }
+    for (let i = 0; i < answers.length; i++) {
+      const a = answers[i] as Exclude<DnsRecord, { type: 'OTHER' }>;
+      this.#sighting(memo[i * 3 + 2] as GraphEdge, a, now, recorded);
+    }
     return true;
+  }
+
+  /** Record one sighting of answer `a` on its edge. */
+  #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector): void {
+    const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
+    observeWindow(edge.windows, time, ttl, this.#maxWindows);
+    if (a.type === 'MX') edge.preference = a.preference;
+    else if (a.type === 'SRV') {
+      edge.port = a.port;
+      edge.priority = a.priority;
+      edge.weight = a.weight;
+    }
+    recorded.add(a.type, edge.owner.value, edge.target.value, ttl);
   }
 
   /**
@@ -301,17 +361,14 @@ export class DnsCache {
   /** Query roots, most recently answered first. */
   questions(limit = Infinity): string[] {
     const out: string[] = [];
-    for (const node of this.#roots.keys()) {
-      if (out.length >= limit) break;
-      out.push(node.value);
-    }
+    for (let node = this.#newest; node !== undefined && out.length < limit; node = node.older) out.push(node.value);
     return out;
   }
 
   /** Sizes and counters. */
   stats(): DnsCacheStats {
     return {
-      roots: this.#roots.size,
+      roots: this.#rootCount,
       maxRoots: this.#maxRoots,
       nodes: this.#names.size + this.#addresses.size,
       names: this.#names.size,
@@ -325,74 +382,98 @@ export class DnsCache {
     return (key.kind === 'name' ? this.#names : this.#addresses).get(key.value);
   }
 
-  #nodeFor(key: NodeKey): GraphNode {
-    const index = key.kind === 'name' ? this.#names : this.#addresses;
-    let node = index.get(key.value);
+  /**
+   * The node of a raw DNS name (reverse names → address nodes), created when `create`;
+   * undefined for the empty (root) name. Like nodeKeyOfName without a key object per call.
+   */
+  #nodeOfName(raw: string, create: boolean): GraphNode | undefined {
+    const value = normalizeName(raw);
+    if (value === '') return undefined;
+    if (value.endsWith('.arpa')) {
+      const address = reverseNameToAddress(value);
+      if (address !== undefined) return create ? this.#nodeIn(this.#addresses, 'address', address) : this.#addresses.get(address);
+    }
+    return create ? this.#nodeIn(this.#names, 'name', value) : this.#names.get(value);
+  }
+
+  #nodeIn(index: Map<string, GraphNode>, kind: 'name' | 'address', value: string): GraphNode {
+    let node = index.get(value);
     if (node === undefined) {
-      node = new GraphNode(key.kind, key.value);
-      index.set(key.value, node);
+      node = new GraphNode(kind, value);
+      index.set(value, node);
     }
     return node;
   }
 
-  /** Make `node` a root (or refresh its recency). Marked first so an eviction keeps it. */
+  /** Make `node` the newest root (or refresh its recency); evict the oldest beyond the bound. */
   #promote(node: GraphNode): void {
     if (node.isRoot) {
-      this.#roots.get(node);
-      return;
+      if (node === this.#newest) return;
+      this.#unlinkRoot(node);
+    } else {
+      // Marked first so the eviction below keeps it.
+      node.isRoot = true;
+      this.#rootCount++;
     }
-    node.isRoot = true;
-    this.#roots.set(node, true);
+    node.newer = undefined;
+    node.older = this.#newest;
+    if (this.#newest !== undefined) this.#newest.newer = node;
+    else this.#oldest = node;
+    this.#newest = node;
+    if (this.#rootCount > this.#maxRoots) {
+      const victim = this.#oldest!;
+      this.#unlinkRoot(victim);
+      victim.newer = victim.older = undefined;
+      victim.isRoot = false;
+      this.#rootCount--;
+      this.#evictions.roots++;
+      // Demoted: drop what no other root reaches any more.
+      this.#removeNodes(unreachableFrom([victim]));
+    }
   }
 
-  /** Add or refresh the edge for one answer; returns its target, or undefined when invalid. */
-  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector): GraphNode | undefined {
-    let key: NodeKey;
+  #unlinkRoot(node: GraphNode): void {
+    if (node.newer !== undefined) node.newer.older = node.older;
+    else this.#newest = node.older;
+    if (node.older !== undefined) node.older.newer = node.newer;
+    else this.#oldest = node.newer;
+  }
+
+  /** Add or refresh the edge for one answer; returns it, or undefined when invalid. */
+  #attach(owner: GraphNode, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector): GraphEdge | undefined {
+    let target: GraphNode | undefined;
     let port: number | undefined;
     switch (a.type) {
       case 'A':
       case 'AAAA': {
         const addr = canonicalAddress(a.data);
-        if (addr === undefined || (a.type === 'A') !== !addr.includes(':')) {
-          this.#counters.invalidRecords++;
-          return undefined;
-        }
-        key = { kind: 'address', value: addr };
+        if (addr !== undefined && (a.type === 'A') === !addr.includes(':')) target = this.#nodeIn(this.#addresses, 'address', addr);
         break;
       }
       case 'CNAME':
       case 'PTR':
-        key = nodeKeyOfName(a.data);
+        target = this.#nodeOfName(a.data, true);
         break;
       case 'MX':
-        key = nodeKeyOfName(a.exchange);
+        target = this.#nodeOfName(a.exchange, true);
         break;
       case 'SRV':
-        key = nodeKeyOfName(a.target);
+        target = this.#nodeOfName(a.target, true);
         port = a.port;
         break;
     }
-    if (key.value === '') {
+    if (target === undefined) {
       this.#counters.invalidRecords++;
       return undefined;
     }
-    const target = this.#nodeFor(key);
     let edge = owner.findEdge(target, a.type, port);
     if (edge === undefined) {
-      edge = port === undefined ? { type: a.type, owner, target, windows: [], next: undefined } : { type: a.type, owner, target, windows: [], next: undefined, port };
+      edge = port === undefined ? { type: a.type, owner, target, windows: [], removed: false } : { type: a.type, owner, target, windows: [], removed: false, port };
       owner.addEdge(edge);
       this.#counters.edges++;
     }
-    const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
-    observeWindow(edge.windows, time, ttl, this.#maxWindows);
-    if (a.type === 'MX') edge.preference = a.preference;
-    else if (a.type === 'SRV') {
-      edge.port = a.port;
-      edge.priority = a.priority;
-      edge.weight = a.weight;
-    }
-    recorded.add(a.type, owner.value, target.value, ttl);
-    return target;
+    this.#sighting(edge, a, time, recorded);
+    return edge;
   }
 
   /** Drop the least recently seen edges of `owner` beyond the bound (never those seen at `time`). */
@@ -414,14 +495,12 @@ export class DnsCache {
 
   #removeNodes(dead: readonly GraphNode[]): void {
     for (const d of dead) {
-      for (const e of d.edges()) {
+      for (const e of d.out) {
+        e.removed = true;
         unlinkParent(e.target, d);
-        this.#counters.edges--;
       }
-      d.children = undefined;
-      d.edgeCount = 0;
-      d.parents = undefined;
-      d.askers = undefined;
+      this.#counters.edges -= d.out.length;
+      d.clear();
       (d.kind === 'name' ? this.#names : this.#addresses).delete(d.value);
       this.#evictions.nodes++;
     }
@@ -540,6 +619,23 @@ class AnswerCollector {
 }
 
 /** True when the edge was last seen before `t` (an edge without windows counts as oldest). */
+/** The raw target of an answer as received (before normalisation), for #repeatLast. */
+function dataKey(a: DnsRecord): string | undefined {
+  switch (a.type) {
+    case 'A':
+    case 'AAAA':
+    case 'CNAME':
+    case 'PTR':
+      return a.data;
+    case 'MX':
+      return a.exchange;
+    case 'SRV':
+      return a.target;
+    default:
+      return undefined;
+  }
+}
+
 function lastSeenBefore(e: GraphEdge, t: TimePair): boolean {
   const w = e.windows[e.windows.length - 1];
   return w === undefined || cmpTime(w.lastSec, w.lastNs, t.sec, t.ns) < 0;

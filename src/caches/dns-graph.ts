@@ -2,8 +2,13 @@
  * Nodes and edges of the DNS graph (internal to DnsCache).
  *
  * A node is a name or an address; an edge is one answer `owner --type--> target` with its
- * validity windows. Parents are counted per edge so that removing one of two edges
+ * validity windows. Parents are kept once per edge so that removing one of two edges
  * between the same pair keeps the link.
+ *
+ * Allocation matters here: a quarter of the responses of real traffic create a query root
+ * and its answers, and evicted roots die in the old generation. Most nodes have one to
+ * three edges and parents, so both sides are small arrays scanned linearly; a Map index
+ * is added only when a node grows past SMALL (a CDN address shared by many names).
  */
 import type { BootNs } from '../events/types.js';
 import type { DnsAsker, DnsEdgeType, DnsResponseView } from './dns-views.js';
@@ -14,8 +19,8 @@ export interface GraphEdge {
   readonly owner: GraphNode;
   readonly target: GraphNode;
   readonly windows: ValidityWindow[];
-  /** Next edge from the same owner to the same target (another type or SRV port). */
-  next: GraphEdge | undefined;
+  /** Set when the edge left the graph (a root's lastAnswers may still point at it). */
+  removed: boolean;
   preference?: number;
   port?: number;
   priority?: number;
@@ -24,104 +29,152 @@ export interface GraphEdge {
 
 export interface AskerRecord {
   asker: DnsAsker;
-  readonly key: string;
-  readonly firstSeen: BootNs;
+  key: string;
+  firstSeen: BootNs;
   lastSeen: BootNs;
   count: number;
-  readonly qtypes: string[];
+  qtypes: string[];
 }
 
-const NO_NODES: ReadonlyMap<GraphNode, number> = new Map();
+/** Above this many entries, a node indexes its edges / parents in a Map. */
+const SMALL = 12;
 
-/**
- * Edges are keyed by their target node (identity hashing, no string keys on the hot
- * path); the rare second edge to the same target is chained through `next`. Maps are
- * created on first use: most nodes are leaves, and roots have no parents.
- */
+// Shared empty lists (frozen: a push by mistake throws): leaves allocate no edge array,
+// roots no parent array. Replaced by a fresh array on the first link.
+const NO_EDGES = Object.freeze([]) as unknown as GraphEdge[];
+const NO_NODES = Object.freeze([]) as unknown as GraphNode[];
+
 export class GraphNode {
   /** True while the node is a query root held by the LRU. */
   isRoot = false;
   /** Scratch mark of unreachableFrom (epoch numbers instead of per-call Sets). */
   mark = 0;
-  /** Outgoing edges: target → first edge to it. */
-  children: Map<GraphNode, GraphEdge> | undefined;
-  /** Number of outgoing edges. */
-  edgeCount = 0;
-  /** Incoming edges: parent → number of edges from it. */
-  parents: Map<GraphNode, number> | undefined;
+  /** Neighbours in the roots' recency list (DnsCache's LRU, intrusive: no per-root entry). */
+  newer: GraphNode | undefined = undefined;
+  older: GraphNode | undefined = undefined;
+  /** Outgoing edges, in insertion order. */
+  out: GraphEdge[] = NO_EDGES;
+  /** target → edges to it; only for nodes with more than SMALL edges. */
+  outIndex: Map<GraphNode, GraphEdge[]> | undefined = undefined;
+  /** One entry per incoming edge (a parent with two edges appears twice). */
+  in: GraphNode[] = NO_NODES;
+  /** parent → number of edges from it; only for nodes with more than SMALL incoming edges. */
+  inIndex: Map<GraphNode, number> | undefined = undefined;
   /** Responses to this question, oldest first (roots only, bounded). */
-  responses: DnsResponseView[] | undefined;
+  responses: DnsResponseView[] | undefined = undefined;
   /** Askers of this question by asker key (roots only, bounded). */
-  askers: Map<string, AskerRecord> | undefined;
+  askers: Map<string, AskerRecord> | undefined = undefined;
+  /** The latest response's answers as (raw name, raw target, edge) triples (roots only). */
+  lastAnswers: Array<string | GraphEdge | undefined> | undefined = undefined;
 
   constructor(
     readonly kind: 'name' | 'address',
     readonly value: string,
   ) {}
 
+  /** Number of outgoing edges. */
+  get edgeCount(): number {
+    return this.out.length;
+  }
+
   /** The edge `this --type(:port)--> target`, if any. */
   findEdge(target: GraphNode, type: DnsEdgeType, port?: number): GraphEdge | undefined {
-    for (let e = this.children?.get(target); e !== undefined; e = e.next) {
-      if (e.type === type && e.port === port) return e;
+    const list = this.outIndex === undefined ? this.out : this.outIndex.get(target);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.target === target && e.type === type && e.port === port) return e;
     }
     return undefined;
   }
 
   /** Add a new edge (caller checked findEdge) and link this node as a parent of its target. */
   addEdge(edge: GraphEdge): void {
-    const children = (this.children ??= new Map());
-    const head = children.get(edge.target);
-    if (head === undefined) children.set(edge.target, edge);
-    else {
-      edge.next = head.next;
-      head.next = edge;
+    if (this.out === NO_EDGES) this.out = [edge];
+    else this.out.push(edge);
+    if (this.outIndex !== undefined) pushIndexed(this.outIndex, edge);
+    else if (this.out.length > SMALL) {
+      this.outIndex = new Map();
+      for (const e of this.out) pushIndexed(this.outIndex, e);
     }
-    this.edgeCount++;
-    const parents = (edge.target.parents ??= new Map());
-    parents.set(this, (parents.get(this) ?? 0) + 1);
+    linkParent(edge.target, this);
   }
 
   /** Remove one edge and its parent link. */
   removeEdge(edge: GraphEdge): void {
-    const children = this.children;
-    if (children === undefined) return;
-    const head = children.get(edge.target);
-    if (head === edge) {
-      if (edge.next === undefined) children.delete(edge.target);
-      else children.set(edge.target, edge.next);
-    } else {
-      let e = head;
-      while (e !== undefined && e.next !== edge) e = e.next;
-      if (e === undefined) return;
-      e.next = edge.next;
+    const i = this.out.indexOf(edge);
+    if (i < 0) return;
+    this.out.splice(i, 1);
+    edge.removed = true;
+    if (this.outIndex !== undefined) {
+      const same = this.outIndex.get(edge.target)!;
+      if (same.length === 1) this.outIndex.delete(edge.target);
+      else same.splice(same.indexOf(edge), 1);
     }
-    this.edgeCount--;
     unlinkParent(edge.target, this);
   }
 
-  /** All outgoing edges, in insertion order of their targets. */
+  /** All outgoing edges, in insertion order (a copy). */
   edges(): GraphEdge[] {
-    const out: GraphEdge[] = [];
-    if (this.children === undefined) return out;
-    for (const head of this.children.values()) for (let e: GraphEdge | undefined = head; e !== undefined; e = e.next) out.push(e);
-    return out;
+    return this.out.slice();
   }
 
   /** Parent nodes (one entry per parent, whatever the number of edges). */
   parentNodes(): IterableIterator<GraphNode> {
-    return (this.parents ?? NO_NODES).keys();
+    return this.inIndex !== undefined ? this.inIndex.keys() : new Set(this.in).values();
+  }
+
+  /** Forget every link of a removed node (its edges were unlinked by the caller). */
+  clear(): void {
+    this.out = NO_EDGES;
+    this.outIndex = undefined;
+    this.in = NO_NODES;
+    this.inIndex = undefined;
+    this.askers = undefined;
+    this.lastAnswers = undefined;
   }
 }
 
-/** Remove one parent link; the parent disappears from the map with its last edge. */
+function pushIndexed(index: Map<GraphNode, GraphEdge[]>, e: GraphEdge): void {
+  const list = index.get(e.target);
+  if (list === undefined) index.set(e.target, [e]);
+  else list.push(e);
+}
+
+function linkParent(child: GraphNode, parent: GraphNode): void {
+  if (child.in === NO_NODES) child.in = [parent];
+  else child.in.push(parent);
+  if (child.inIndex !== undefined) child.inIndex.set(parent, (child.inIndex.get(parent) ?? 0) + 1);
+  else if (child.in.length > SMALL) {
+    child.inIndex = new Map();
+    for (const p of child.in) child.inIndex.set(p, (child.inIndex.get(p) ?? 0) + 1);
+  }
+}
+
+/** Remove one parent link (one edge's worth); the parent disappears with its last edge. */
 export function unlinkParent(child: GraphNode, parent: GraphNode): void {
-  const n = child.parents?.get(parent);
-  if (n === undefined) return;
-  if (n <= 1) child.parents!.delete(parent);
-  else child.parents!.set(parent, n - 1);
+  const list = child.in;
+  // Newest links are at the end, and evicted roots tend to be recent: scan backwards.
+  let i = list.length - 1;
+  while (i >= 0 && list[i] !== parent) i--;
+  if (i < 0) return;
+  // Order is irrelevant: move the last entry into the hole.
+  list[i] = list[list.length - 1]!;
+  list.pop();
+  const index = child.inIndex;
+  if (index !== undefined) {
+    const n = index.get(parent)!;
+    if (n <= 1) index.delete(parent);
+    else index.set(parent, n - 1);
+  }
 }
 
 let epoch = 0;
+// Scratch lists of unreachableFrom, reused across calls (it runs on every root eviction).
+const scratchList: GraphNode[] = [];
+const scratchStack: GraphNode[] = [];
+const scratchQueue: GraphNode[] = [];
+const scratchDead: GraphNode[] = [];
 
 /**
  * Nodes that no query root reaches any more after a change below `starts` (a root was
@@ -129,26 +182,36 @@ let epoch = 0;
  * have lost their path to a root; a descendant survives when it is a root or a parent
  * outside that set (still reachable by the invariant) or a surviving parent reaches it.
  * This is what keeps nodes shared between roots alive (the seed deleted them).
+ * The returned array is reused by the next call: consume it first.
  */
 export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
   // mark === affected: below a start; mark === alive: still reached by a root.
   const affected = (epoch += 2);
   const alive = affected + 1;
-  const list: GraphNode[] = [];
-  const stack = [...starts];
+  const list = scratchList;
+  const stack = scratchStack;
+  const queue = scratchQueue;
+  const dead = scratchDead;
+  list.length = 0;
+  stack.length = 0;
+  queue.length = 0;
+  dead.length = 0;
+  for (const s of starts) stack.push(s);
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.mark === affected) continue;
     n.mark = affected;
     list.push(n);
-    if (n.children !== undefined) for (const t of n.children.keys()) if (t.mark !== affected) stack.push(t);
+    const out = n.out;
+    for (let i = 0; i < out.length; i++) if (out[i]!.target.mark !== affected) stack.push(out[i]!.target);
   }
-  const queue: GraphNode[] = [];
   for (const n of list) {
     let keep = n.isRoot;
     if (!keep) {
-      for (const p of n.parentNodes()) {
-        if (p.mark !== affected && p.mark !== alive) {
+      const parents = n.in;
+      for (let i = 0; i < parents.length; i++) {
+        const m = parents[i]!.mark;
+        if (m !== affected && m !== alive) {
           keep = true;
           break;
         }
@@ -159,15 +222,16 @@ export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
   for (const n of queue) n.mark = alive;
   while (queue.length > 0) {
     const n = queue.pop()!;
-    if (n.children === undefined) continue;
-    for (const t of n.children.keys()) {
+    const out = n.out;
+    for (let i = 0; i < out.length; i++) {
+      const t = out[i]!.target;
       if (t.mark === affected) {
         t.mark = alive;
         queue.push(t);
       }
     }
   }
-  const dead: GraphNode[] = [];
   for (const n of list) if (n.mark === affected) dead.push(n);
+  list.length = 0;
   return dead;
 }
