@@ -37,7 +37,7 @@ async function serve(): Promise<void> {
   const task = (pid: number, startNs: bigint, ppid: number, parentStartNs: bigint, comm: string): TaskInfo => ({
     tid: pid, pid, startNs, leaderStartNs: startNs, ppid, parentStartNs, uid: 0, gid: 0, cgroupId: 1n, pidNsId: 1, nsPid: pid, nsTid: pid, comm,
   });
-  tree.apply({ type: 'snapshot', time: S, task: task(1, S, 0, 0n, 'init'), exePath: '/sbin/init', argv: ['/sbin/init'] });
+  tree.apply({ type: 'snapshot', time: S, task: task(1, S, 0, 0n, 'init'), file: { path: '/sbin/init', inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 }, argv: ['/sbin/init'] });
   // CHAINS chains of DEPTH processes each under pid 1: chain c has pids 1000+c*DEPTH ... +DEPTH-1.
   let t = 2n * S;
   for (let c = 0; c < CHAINS; c++) {

@@ -312,12 +312,12 @@ export class ProcessTree implements ProcessTreeReader {
       if (parent === undefined) this.#awaitParent(k.ppid, p, since);
       else if (parent !== p && p.parentAt(at) !== parent.key) this.#setParent(p, parent, since);
     }
-    if (e.exePath !== '' || e.argv.length > 0) {
+    if (e.file.path !== '' || e.argv.length > 0) {
       const cur = p.imageAt(at);
       let file = cur?.file;
-      // procfs knows only the path: keep the exec event's richer FileInfo when paths agree
-      if (e.exePath !== '' && (file === undefined || file.path !== e.exePath)) {
-        file = Object.freeze({ path: e.exePath, inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 });
+      // Keep the exec event's FileInfo when it names the same file (procfs may lack fields).
+      if (e.file.path !== '' && (file === undefined || file.path !== e.file.path || (e.file.inode !== 0n && file.inode !== e.file.inode))) {
+        file = Object.freeze({ ...e.file });
       }
       let argv = cur?.argv;
       if (e.argv.length > 0 && (argv === undefined || !arrayEquals(argv, e.argv))) argv = frozenArgv(e.argv);

@@ -25,7 +25,7 @@ const SPECS: Readonly<Record<EventType, Spec>> = {
   fork: { time: 'big', child: 'task', creatorTid: 'int', creatorStartNs: 'big', isThread: 'bool' },
   exec: { time: 'big', task: 'task', oldTid: 'int', file: 'file', argv: 'strs', argvTruncated: 'bool' },
   exit: { time: 'big', task: 'task', exitStatus: 'int', groupDead: 'bool' },
-  snapshot: { time: 'big', task: 'task', exePath: 'str', argv: 'strs' },
+  snapshot: { time: 'big', task: 'task', file: 'file', argv: 'strs' },
   cgroup_mkdir: CGROUP,
   cgroup_rmdir: CGROUP,
   cgroup_attach: CGROUP,

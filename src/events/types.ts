@@ -89,8 +89,12 @@ export interface SnapshotEvent {
   readonly type: 'snapshot';
   readonly time: BootNs;
   readonly task: TaskInfo;
-  /** `/proc/PID/exe` target; empty when unreadable (kernel threads). */
-  readonly exePath: string;
+  /**
+   * The executable (`/proc/PID/exe`): its path and, from stat(2), inode, device (kernel
+   * encoding, as the eBPF records carry it), ctime and mode. Path '' and zeros when
+   * unreadable (kernel threads).
+   */
+  readonly file: FileInfo;
   readonly argv: readonly string[];
 }
 

@@ -4,7 +4,7 @@
  * (`start_boottime` floored to USER_HZ ticks equals /proc/PID/stat field 22).
  */
 import { readFile, readlink, readdir, stat } from 'node:fs/promises';
-import type { SnapshotEvent, TaskInfo, BootNs } from '../events/types.js';
+import type { FileInfo, SnapshotEvent, TaskInfo, BootNs } from '../events/types.js';
 
 /** USER_HZ is 100 on every Linux architecture proctrail supports: one tick is 10 ms. */
 export const NS_PER_TICK = 10_000_000n;
@@ -109,6 +109,28 @@ async function readPidNs(base: string): Promise<number> {
   }
 }
 
+const NO_FILE: FileInfo = Object.freeze({ path: '', inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 });
+
+/** stat(2)'s st_dev (userspace encoding) → the kernel's dev_t (major << 20 | minor), as eBPF reads it. */
+export function userDevToKernel(dev: bigint): number {
+  const major = Number((dev >> 8n) & 0xfffn);
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & 0xfff00n));
+  return ((major << 20) | minor) >>> 0;
+}
+
+/** The executable of a process: /proc/PID/exe's target path and its stat(2) identity. */
+async function readExe(pid: number): Promise<FileInfo> {
+  const [path, st] = await Promise.all([
+    readlink(`/proc/${pid}/exe`).catch(() => ''),
+    stat(`/proc/${pid}/exe`, { bigint: true }).catch(() => undefined),
+  ]);
+  if (path === '') return NO_FILE;
+  return Object.freeze({
+    path: path.replace(/ \(deleted\)$/, ''),
+    inode: st?.ino ?? 0n, dev: st ? userDevToKernel(st.dev) : 0, ctimeNs: st?.ctimeNs ?? 0n, mode: st ? Number(st.mode) : 0,
+  });
+}
+
 /** Start ticks of a process (its leader), or undefined when it is gone. */
 export async function readStartTicks(pid: number): Promise<bigint | undefined> {
   const s = parseStat((await readText(`/proc/${pid}/stat`)) ?? '');
@@ -125,8 +147,8 @@ export async function readTaskSnapshot(pid: number, tid: number, now: BootNs, le
   const st = statText === undefined ? undefined : parseStat(statText);
   const ss = statusText === undefined ? undefined : parseStatus(statusText);
   if (!st || !ss) return undefined;
-  const [exePath, cmdline, cgroupId, pidNsId, parentTicks, leaderTicks] = await Promise.all([
-    readlink(`/proc/${pid}/exe`).catch(() => ''),
+  const [file, cmdline, cgroupId, pidNsId, parentTicks, leaderTicks] = await Promise.all([
+    readExe(pid),
     readText(`/proc/${pid}/cmdline`),
     readCgroupId(base),
     readPidNs(base),
@@ -140,7 +162,7 @@ export async function readTaskSnapshot(pid: number, tid: number, now: BootNs, le
     ppid: st.ppid, parentStartNs: (parentTicks ?? 0n) * NS_PER_TICK,
     uid: ss.uid, gid: ss.gid, cgroupId, pidNsId, nsPid: ss.nsPid, nsTid: ss.nsTid, comm: st.comm,
   };
-  return { type: 'snapshot', time: now, task, exePath: exePath.replace(/ \(deleted\)$/, ''), argv };
+  return { type: 'snapshot', time: now, task, file, argv };
 }
 
 /** All pids in /proc (numeric directories). */

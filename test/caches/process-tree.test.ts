@@ -70,7 +70,7 @@ const snapshot = (time: bigint, tk: TaskInfo, exePath: string, argv: string[]): 
   type: 'snapshot',
   time,
   task: tk,
-  exePath,
+  file: { path: exePath, inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 },
   argv,
 });
 

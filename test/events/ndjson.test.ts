@@ -13,7 +13,7 @@ const samples: ProctrailEvent[] = [
   { type: 'exec', time: 2n, task, oldTid: 4243, argv: ['/bin/sh', '-c', 'echo\nhi'], argvTruncated: false,
     file: { path: '/usr/bin/dash', inode: 99n, dev: 2049, ctimeNs: 1_700_000_000_123_456_789n, mode: 0o100755 } },
   { type: 'exit', time: 3n, task, exitStatus: 768, groupDead: true },
-  { type: 'snapshot', time: 4n, task, exePath: '/usr/bin/bash', argv: [] },
+  { type: 'snapshot', time: 4n, task, file: { path: '/usr/bin/bash', inode: 7n, dev: 266338304, ctimeNs: 1n, mode: 0o100755 }, argv: [] },
   { type: 'cgroup_attach', time: 5n, hierarchyId: 0, cgroupId: 7n, level: 2, path: '/libpod_parent/libpod-abc', tid: 9, pid: 9, taskStartNs: 11n },
   { type: 'dns', time: 6n, direction: 'egress', socketCookie: 1n, netnsCookie: 2n, cgroupId: 3n, pid: 4, tid: 4, protocol: 'udp',
     ipVersion: 4, srcAddr: '127.0.0.1', dstAddr: '127.0.0.53', srcPort: 5353, dstPort: 53, wireLength: 3, payload: new Uint8Array([1, 2, 255]) },

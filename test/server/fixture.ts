@@ -64,7 +64,7 @@ const init: SnapshotEvent = {
   type: 'snapshot',
   time: 2n * S,
   task: task(1, t.p1, 0, 0n, 'init'),
-  exePath: '/sbin/init',
+  file: { path: '/sbin/init', inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 },
   argv: ['/sbin/init'],
 };
 function fork(child: TaskInfo, creator: number, creatorStart: bigint, time: bigint, isThread = false): ForkEvent {

@@ -33,7 +33,7 @@ function taskOf(pid: number, ppid: number, comm: string): TaskInfo {
 
 /** NDJSON lines: init, then N processes in a tree of fan-out 8, each exec'd, every tenth exited. */
 function* lines(): Generator<string> {
-  yield eventToLine({ type: 'snapshot', time: S, task: taskOf(1, 0, 'init'), exePath: '/sbin/init', argv: ['/sbin/init'] }) + '\n';
+  yield eventToLine({ type: 'snapshot', time: S, task: taskOf(1, 0, 'init'), file: { path: '/sbin/init', inode: 0n, dev: 0, ctimeNs: 0n, mode: 0 }, argv: ['/sbin/init'] }) + '\n';
   for (let pid = 2; pid < N + 2; pid++) {
     const ppid = Math.max(1, Math.floor(pid / 8));
     const child = taskOf(pid, ppid, 'worker');

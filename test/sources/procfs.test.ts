@@ -1,8 +1,8 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { realpathSync, readFileSync } from 'node:fs';
+import { realpathSync, readFileSync, statSync } from 'node:fs';
 import { ProcfsSource } from '../../src/sources/procfs.js';
-import { parseStat, parseStatus, findCgroup2Mount, readProcessSnapshots } from '../../src/sources/procfs-reader.js';
+import { parseStat, parseStatus, findCgroup2Mount, readProcessSnapshots, userDevToKernel } from '../../src/sources/procfs-reader.js';
 import type { ProctrailEvent, SnapshotEvent } from '../../src/events/types.js';
 
 t.test('parseStat handles comm with spaces and parentheses', async (t) => {
@@ -38,7 +38,12 @@ t.test('a process started before the scan is found with its parent, exe, argv an
   t.equal(snap.task.pid, child.pid);
   t.equal(snap.task.ppid, process.pid, 'parent is this test process');
   t.equal(snap.task.startNs, stat.startTicks * 10_000_000n, 'start = stat field 22 in ns');
-  t.equal(snap.exePath, realpathSync('/proc/' + child.pid + '/exe'));
+  t.equal(snap.file.path, realpathSync('/proc/' + child.pid + '/exe'));
+  const st = statSync(snap.file.path, { bigint: true });
+  t.equal(snap.file.inode, st.ino, 'inode of the executable');
+  t.equal(snap.file.ctimeNs, st.ctimeNs, 'ctime of the executable');
+  t.equal(snap.file.mode, Number(st.mode));
+  t.equal(snap.file.dev, userDevToKernel(st.dev), 'device in the kernel encoding');
   t.same(snap.argv, ['sleep', '30']);
   t.equal(snap.task.comm, 'sleep');
   const parent = events.find((e) => e.type === 'snapshot' && e.task.tid === process.pid);
