@@ -78,21 +78,22 @@ async function main(): Promise<void> {
     child.once('message', (m) => resolve(m as Ports));
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
-  const check = async (opts: Record<string, unknown>, ok: (body: string) => boolean): Promise<void> => {
+  type Target = { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+  const check = async (opts: Target, ok: (body: string) => boolean): Promise<void> => {
     // Verify the answer once, so the bench cannot measure a fast error path; then warm up (jit, ICs).
-    const { url, method = 'GET', body, headers } = opts as { url: string; method?: string; body?: string; headers?: Record<string, string> };
+    const { url, method = 'GET', body, headers } = opts;
     const res = await fetch(url, { method, body, headers });
     const text = await res.text();
     if (res.status !== 200 || !ok(text)) throw new Error(`unexpected answer from ${url}: ${res.status} ${text.slice(0, 200)}`);
     await autocannon({ ...opts, connections: 10, duration: 1 });
   };
-  const run = async (opts: Record<string, unknown>): Promise<number> => {
+  const run = async (opts: Target): Promise<number> => {
     const r = await autocannon({ ...opts, connections: 10, duration: SECONDS });
     if (r.errors > 0 || r.non2xx > 0) throw new Error(`${String(opts.url)}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     return r.requests.average;
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const gql = (port: number, query: string) => ({
+  const gql = (port: number, query: string): Target => ({
     url: `http://127.0.0.1:${port}/graphql`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -2,12 +2,11 @@ import t from 'tap';
 import { existsSync } from 'node:fs';
 import { LAYOUT, assertLayout, layoutDifferences } from '../../src/events/layout.js';
 import { DEFAULT_ADDON_PATH, loadAddon } from '../../src/sources/ebpf.js';
+import { skipUnless } from '../helpers/capability.js';
 
-t.test('addon layout() equals the TypeScript offsets', async (t) => {
-  if (!existsSync(DEFAULT_ADDON_PATH)) {
-    t.skip(`addon not built (${DEFAULT_ADDON_PATH}); run scripts/build-native`);
-    return;
-  }
+const skip = skipUnless(existsSync(DEFAULT_ADDON_PATH), `addon not built (${DEFAULT_ADDON_PATH}); run scripts/build-native`);
+
+t.test('addon layout() equals the TypeScript offsets', { skip }, async (t) => {
   const actual = loadAddon().layout();
   t.same(layoutDifferences(actual), []);
   t.doesNotThrow(() => assertLayout(actual));

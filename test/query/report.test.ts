@@ -141,7 +141,7 @@ t.test('empty range renders valid documents', async (t) => {
 });
 
 t.test('a corrupt parent cycle loses no process', async (t) => {
-  const log = (entries: Array<{ time: bigint; value: string }>) => ({
+  const log = <V,>(entries: Array<{ time: bigint; value: V }>) => ({
     get: () => entries[0]?.value, current: () => entries.at(-1)?.value, entries: () => entries,
   });
   const attrs = (comm: string) => log([{ time: 0n, value: comm }]) as never;
