@@ -15,7 +15,7 @@
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
-import { GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
+import { AskerSet, GraphNode, unlinkParent, unreachableFrom, type GraphEdge } from './dns-graph.js';
 import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
@@ -191,7 +191,7 @@ export class DnsCache {
     overfull: GraphNode[] | undefined,
   ): void {
     this.#recordResponse(root, time, qtype, rcode, recorded, asker);
-    if (asker !== undefined) this.#recordAsker(root, asker, qtype, time);
+    if (asker !== undefined) this.#recordAsker(root, asker, qtype, time, now);
     if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, now);
     this.#counters.responses++;
   }
@@ -522,24 +522,39 @@ export class DnsCache {
     if (responses.length > this.#maxResponses) responses.shift();
   }
 
-  #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, time: BootNs): void {
+  #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, time: BootNs, now: TimePair): void {
     const key = asker.processKey ?? `pid:${asker.pid}`;
-    const askers = (root.askers ??= new Map<string, AskerRecord>());
+    const askers = (root.askers ??= new AskerSet());
     const rec = askers.get(key);
     if (rec !== undefined) {
       rec.asker = asker;
-      if (time > rec.lastSeen) rec.lastSeen = time;
+      if (cmpTime(now.sec, now.ns, rec.lastSec, rec.lastNs) > 0) {
+        rec.lastSeen = time;
+        rec.lastSec = now.sec;
+        rec.lastNs = now.ns;
+        askers.seen(rec);
+      }
       rec.count++;
       if (!rec.qtypes.includes(qtype)) rec.qtypes.push(qtype);
       return;
     }
-    askers.set(key, { asker, key, firstSeen: time, lastSeen: time, count: 1, qtypes: [qtype] });
-    if (askers.size > this.#maxAskers) {
-      let oldest: AskerRecord | undefined;
-      for (const r of askers.values()) if (oldest === undefined || r.lastSeen < oldest.lastSeen) oldest = r;
-      askers.delete(oldest!.key);
+    // Full: the least recently seen asker makes room, and its record is reused.
+    const reused = askers.size >= this.#maxAskers ? askers.dropOldest() : undefined;
+    if (reused === undefined) {
+      askers.add({ asker, key, firstSeen: time, lastSeen: time, lastSec: now.sec, lastNs: now.ns, count: 1, qtypes: [qtype], older: undefined, newer: undefined });
+      return;
     }
+    reused.asker = asker;
+    reused.key = key;
+    reused.firstSeen = reused.lastSeen = time;
+    reused.lastSec = now.sec;
+    reused.lastNs = now.ns;
+    reused.count = 1;
+    reused.qtypes.length = 0;
+    reused.qtypes.push(qtype);
+    askers.add(reused);
   }
+
 
   /** CNAME edges pointing (transitively) at `node`, nearest first. */
   #aliasesOf(node: GraphNode, when: ViewTimes): DnsAnswerView[] {

@@ -69,13 +69,14 @@ function decodeSections(buf: Buffer, qc: SectionCodec<dnsPacket.Question>, ac: S
   for (let i = 0; i < qdcount; i++) {
     const q = qc.decode(buf, offset);
     offset += qc.decode.bytes;
-    questions.push({ name: q.name, type: String(q.type) });
+    // The library's object already has our shape (plus `class`): no copy.
+    questions.push(typeof q.type === 'string' ? (q as DnsQuestion) : { name: q.name, type: String(q.type) });
   }
   const answers: DnsRecord[] = [];
   for (let i = 0; i < ancount; i++) {
     const a = ac.decode(buf, offset);
     offset += ac.decode.bytes;
-    answers.push(toRecord(a));
+    answers.push(asSimpleRecord(a) ?? toRecord(a));
   }
   return {
     id: buf.readUInt16BE(0),
@@ -102,6 +103,22 @@ function decodeWhole(buf: Buffer): ParsedDnsMessage {
     questions,
     answers,
   };
+}
+
+/**
+ * The library's own object when it already has the DnsSimpleRecord shape (A, AAAA, CNAME,
+ * PTR: `{ name, type, ttl, data }` plus `class`/`flush`): most answers, no copy.
+ */
+function asSimpleRecord(a: dnsPacket.Answer): DnsRecord | undefined {
+  switch (a.type) {
+    case 'A':
+    case 'AAAA':
+    case 'CNAME':
+    case 'PTR':
+      return typeof a.data === 'string' && typeof a.ttl === 'number' ? (a as DnsRecord) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function toRecord(a: dnsPacket.Answer): DnsRecord {
