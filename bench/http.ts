@@ -68,6 +68,13 @@ async function serve(): Promise<void> {
   };
   const ports: Ports = { hello: await listen(hello), rest: await listen(app as unknown as typeof hello), mercuriusHello: await listen(mhello), graphql: 0 };
   ports.graphql = ports.rest;
+  // The parent asks for this process's CPU time around each run (server cost per request).
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpuUs: u.user + u.system });
+    }
+  });
   process.send?.(ports);
 }
 
@@ -87,9 +94,22 @@ async function main(): Promise<void> {
     if (res.status !== 200 || !ok(text)) throw new Error(`unexpected answer from ${url}: ${res.status} ${text.slice(0, 200)}`);
     await autocannon({ ...opts, connections: 10, duration: 1 });
   };
+  const serverCpuUs = (): Promise<number> =>
+    new Promise((resolve) => {
+      child.once('message', (m) => resolve((m as { cpuUs: number }).cpuUs));
+      child.send('cpu');
+    });
+  // Server CPU µs per request of the last run: the load generator shares the 2 cores, and a
+  // larger response costs the client more, so throughput alone understates the server.
+  const cpuPerReq = new Map<Target, number[]>();
   const run = async (opts: Target): Promise<number> => {
+    const c0 = await serverCpuUs();
     const r = await autocannon({ ...opts, connections: 10, duration: SECONDS });
+    const c1 = await serverCpuUs();
     if (r.errors > 0 || r.non2xx > 0) throw new Error(`${String(opts.url)}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    const list = cpuPerReq.get(opts) ?? [];
+    list.push((c1 - c0) / Math.max(1, r.requests.total));
+    cpuPerReq.set(opts, list);
     return r.requests.average;
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -100,8 +120,8 @@ async function main(): Promise<void> {
     body: JSON.stringify({ query }),
   });
   try {
-    const helloOpts = { url: `http://127.0.0.1:${ports.hello}/hello` };
-    const restOpts = { url: `http://127.0.0.1:${ports.rest}/v1/processes/${LEAF_PID}` };
+    const helloOpts: Target = { url: `http://127.0.0.1:${ports.hello}/hello` };
+    const restOpts: Target = { url: `http://127.0.0.1:${ports.rest}/v1/processes/${LEAF_PID}` };
     const mhelloOpts = gql(ports.mercuriusHello, '{ hello }');
     const lineageOpts = gql(ports.graphql, LINEAGE_QUERY);
     await check(helloOpts, (b) => b.includes('world'));
@@ -128,13 +148,16 @@ async function main(): Promise<void> {
       mhello += m / ROUNDS;
       lineage += l / ROUNDS;
     }
+    const cpu = (o: Target) => median(cpuPerReq.get(o) ?? [0]);
+    const cpuLine = `server CPU/request: hello ${cpu(helloOpts).toFixed(0)} µs, REST ${cpu(restOpts).toFixed(0)} µs, ` +
+      `mercurius hello ${cpu(mhelloOpts).toFixed(0)} µs, lineage ${cpu(lineageOpts).toFixed(0)} µs`;
     const r1 = median(restRatios);
     const r2 = median(gqlRatios);
     const ok = r1 >= 0.9 && r2 >= 0.6;
     console.log(
       `bench http: REST lookup ${Math.round(rest)} req/s, ratio ${r1.toFixed(2)} vs fastify hello ${Math.round(hello)} req/s (target >= 0.9) ${r1 >= 0.9 ? 'PASS' : 'FAIL'}; ` +
         `GraphQL lineage(8) ${Math.round(lineage)} req/s, ratio ${r2.toFixed(2)} vs mercurius hello ${Math.round(mhello)} req/s (target >= 0.6) ${r2 >= 0.6 ? 'PASS' : 'FAIL'}; ` +
-        `median of ${ROUNDS} interleaved rounds of ${SECONDS}s; ${ok ? 'PASS' : 'FAIL'}`,
+        `median of ${ROUNDS} interleaved rounds of ${SECONDS}s; ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
     );
   } finally {
     child.kill();

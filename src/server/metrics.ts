@@ -30,6 +30,7 @@ export class MetricsCollector {
   readonly registry = new Registry();
   readonly #sources: MonitorSources;
   readonly #routes = new Map<string, RouteAgg>();
+  readonly #series = new Map<string, { agg: RouteAgg; http: { observe(v: number): void }; graphql: { observe(v: number): void } | undefined }>();
   readonly #http: Histogram<'method' | 'route' | 'status_code'>;
   readonly #graphql: Histogram<'outcome'>;
   #current: MonitorSnapshot | undefined;
@@ -57,12 +58,25 @@ export class MetricsCollector {
 
   /** Record one finished request. */
   observe(method: string, route: string, status: number, ms: number): void {
+    // One Map lookup per request: the labelled histogram children and the route aggregate
+    // are resolved once per (method, route, status), not hashed from a label object each time.
+    const key = `${method} ${route} ${status}`;
+    let s = this.#series.get(key);
+    if (s === undefined) {
+      const routeKey = `${method} ${route}`;
+      let agg = this.#routes.get(routeKey);
+      if (agg === undefined) this.#routes.set(routeKey, (agg = { method, route, requests: 0, errors: 0, sumMs: 0, maxMs: 0 }));
+      s = {
+        agg,
+        http: this.#http.labels({ method, route, status_code: String(status) }),
+        graphql: route === '/graphql' ? this.#graphql.labels({ outcome: status < 400 ? 'ok' : 'error' }) : undefined,
+      };
+      this.#series.set(key, s);
+    }
     const seconds = ms / 1000;
-    this.#http.observe({ method, route, status_code: String(status) }, seconds);
-    if (route === '/graphql') this.#graphql.observe({ outcome: status < 400 ? 'ok' : 'error' }, seconds);
-    const key = `${method} ${route}`;
-    let a = this.#routes.get(key);
-    if (a === undefined) this.#routes.set(key, (a = { method, route, requests: 0, errors: 0, sumMs: 0, maxMs: 0 }));
+    s.http.observe(seconds);
+    s.graphql?.observe(seconds);
+    const a = s.agg;
     a.requests++;
     if (status >= 400) a.errors++;
     a.sumMs += ms;
@@ -202,9 +216,10 @@ export interface MetricsPluginOptions {
 export const metricsPlugin = fp<MetricsPluginOptions>(
   async (app: FastifyInstance, opts) => {
     const collector = opts.collector;
-    app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-      const route = req.routeOptions.url ?? UNMATCHED;
-      collector.observe(req.method, reply.statusCode === 404 && req.routeOptions.url === undefined ? UNMATCHED : route, reply.statusCode, reply.elapsedTime);
+    // A callback hook, not async: it runs on every request and needs no promise.
+    app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      collector.observe(req.method, req.routeOptions.url ?? UNMATCHED, reply.statusCode, reply.elapsedTime);
+      done();
     });
     app.get('/metrics', async (_req, reply) => {
       const snap = app.proctrail.stats().monitor as MonitorSnapshot;
