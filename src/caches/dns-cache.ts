@@ -15,7 +15,7 @@
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
-import { AskerSet, GraphNode, unlinkParent, unreachableFrom, type GraphEdge } from './dns-graph.js';
+import { AskerSet, GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
@@ -114,9 +114,11 @@ export class DnsCache {
     // build a new set only from the first difference (no per-answer objects otherwise).
     const recorded = this.#collector;
     const prev = root.responses;
-    recorded.reset(prev === undefined ? undefined : prev[prev.length - 1]?.answers);
-    if (this.#repeatLast(root, msg.answers, now, recorded)) {
+    const prevAnswers = prev === undefined ? undefined : prev[prev.length - 1]?.answers;
+    recorded.reset(prevAnswers);
+    if (this.#repeatLast(root, msg.answers, now, recorded, prevAnswers !== undefined && prevAnswers === root.lastAnswersSet)) {
       this.#finish(root, time, now, question.type, msg.rcode, recorded, asker, undefined);
+      root.lastAnswersSet = root.responses?.[root.responses.length - 1]?.answers;
       return true;
     }
     // The answers as attached, for #repeatLast: kept only when every answer became an edge.
@@ -177,6 +179,8 @@ export class DnsCache {
 
     if (!clean) memo.length = 0;
     this.#finish(root, time, now, question.type, msg.rcode, recorded, asker, overfull);
+    // The answer set recorded for exactly the memo's edges (see #repeatLast).
+    root.lastAnswersSet = clean ? root.responses?.[root.responses.length - 1]?.answers : undefined;
     return true;
   }
 
@@ -200,10 +204,12 @@ export class DnsCache {
    * Fast path for the common case: the answers equal, one for one and as raw strings, the
    * ones this root's previous response attached (all of them edges still in the graph).
    * Then the owners, targets and edges are the same as last time, and only the sightings
-   * are recorded: no name normalisation, index lookups or address parsing. Returns false
-   * (having changed nothing) when anything differs.
+   * are recorded: no name normalisation, index lookups or address parsing. When the latest
+   * recorded answer set is the one built from these very edges (`sameSet`), it is known to
+   * be equal and is not compared again. Returns false (having changed nothing) when
+   * anything differs.
    */
-  #repeatLast(root: GraphNode, answers: readonly DnsRecord[], now: TimePair, recorded: AnswerCollector): boolean {
+  #repeatLast(root: GraphNode, answers: readonly DnsRecord[], now: TimePair, recorded: AnswerCollector, sameSet: boolean): boolean {
     const memo = root.lastAnswers;
     if (memo === undefined || memo.length === 0 || memo.length !== answers.length * 3) return false;
     for (let i = 0; i < answers.length; i++) {
@@ -214,13 +220,14 @@ export class DnsCache {
     }
     for (let i = 0; i < answers.length; i++) {
       const a = answers[i] as Exclude<DnsRecord, { type: 'OTHER' }>;
-      this.#sighting(memo[i * 3 + 2] as GraphEdge, a, now, recorded);
+      this.#sighting(memo[i * 3 + 2] as GraphEdge, a, now, sameSet ? undefined : recorded);
     }
+    if (sameSet) recorded.assumeSame(answers.length);
     return true;
   }
 
   /** Record one sighting of answer `a` on its edge. */
-  #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector): void {
+  #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector | undefined): void {
     const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
     observeWindow(edge.windows, time, ttl, this.#maxWindows);
     if (a.type === 'MX') edge.preference = a.preference;
@@ -229,7 +236,7 @@ export class DnsCache {
       edge.priority = a.priority;
       edge.weight = a.weight;
     }
-    recorded.add(a.type, edge.owner.value, edge.target.value, ttl);
+    recorded?.add(a.type, edge.owner.value, edge.target.value, ttl);
   }
 
   /**
@@ -538,8 +545,14 @@ export class DnsCache {
       if (!rec.qtypes.includes(qtype)) rec.qtypes.push(qtype);
       return;
     }
-    // Full: the least recently seen asker makes room, and its record is reused.
-    const reused = askers.size >= this.#maxAskers ? askers.dropOldest() : undefined;
+    // Full: the least recently seen asker makes room, and its record is reused; a newcomer
+    // seen before all of them (out of order) is the least recent itself and is not kept.
+    let reused: AskerRecord | undefined;
+    if (askers.size >= this.#maxAskers) {
+      const oldest = askers.oldest();
+      if (oldest !== undefined && cmpTime(now.sec, now.ns, oldest.lastSec, oldest.lastNs) < 0) return;
+      reused = askers.dropOldest();
+    }
     if (reused === undefined) {
       askers.add({ asker, key, firstSeen: time, lastSeen: time, lastSec: now.sec, lastNs: now.ns, count: 1, qtypes: [qtype], older: undefined, newer: undefined });
       return;
@@ -622,6 +635,11 @@ class AnswerCollector {
     this.#n++;
   }
 
+  /** Record that `n` answers equalled the previous set's (the caller knows it). */
+  assumeSame(n: number): void {
+    this.#n = n;
+  }
+
   /** True when every answer equalled the previous set, in order, and none is missing. */
   sameAsPrevious(): boolean {
     return this.#list === undefined && this.#prev !== undefined && this.#n === this.#prev.length;
@@ -633,7 +651,6 @@ class AnswerCollector {
   }
 }
 
-/** True when the edge was last seen before `t` (an edge without windows counts as oldest). */
 /** The raw target of an answer as received (before normalisation), for #repeatLast. */
 function dataKey(a: DnsRecord): string | undefined {
   switch (a.type) {
@@ -651,6 +668,7 @@ function dataKey(a: DnsRecord): string | undefined {
   }
 }
 
+/** True when the edge was last seen before `t` (an edge without windows counts as oldest). */
 function lastSeenBefore(e: GraphEdge, t: TimePair): boolean {
   const w = e.windows[e.windows.length - 1];
   return w === undefined || cmpTime(w.lastSec, w.lastNs, t.sec, t.ns) < 0;

@@ -81,6 +81,11 @@ export class AskerSet {
     this.#place(rec);
   }
 
+  /** The least recently seen record. */
+  oldest(): AskerRecord | undefined {
+    return this.#oldest;
+  }
+
   /** Remove and return the least recently seen record. */
   dropOldest(): AskerRecord | undefined {
     const rec = this.#oldest;
@@ -140,6 +145,8 @@ export class GraphNode {
   askers: AskerSet | undefined = undefined;
   /** The latest response's answers as (raw name, raw target, edge) triples (roots only). */
   lastAnswers: Array<string | GraphEdge | undefined> | undefined = undefined;
+  /** The response answer set recorded from exactly lastAnswers' edges, if still known. */
+  lastAnswersSet: readonly unknown[] | undefined = undefined;
 
   constructor(
     readonly kind: 'name' | 'address',
@@ -206,6 +213,7 @@ export class GraphNode {
     this.inIndex = undefined;
     this.askers = undefined;
     this.lastAnswers = undefined;
+    this.lastAnswersSet = undefined;
   }
 }
 

@@ -313,6 +313,44 @@ t.test('per-name bounds: responses and edges (orphans removed)', async (t) => {
   t.equal(c.stats().nodes, 3);
 });
 
+t.test('a repeated response whose edge was trimmed meanwhile re-creates it (no stale fast path)', async (t) => {
+  const c = new DnsCache({ maxEdgesPerNode: 1 });
+  const q1 = () => response('q1.test', 'A', [cname('q1.test', 'e.cdn.test', 300), a('e.cdn.test', '10.0.3.1', 30)]);
+  c.addResponse(q1(), sec(0));
+  c.addResponse(q1(), sec(1)); // repeat: counted on the same edges
+  t.equal(c.lookup('q1.test', sec(2))!.addresses[0]!.history[0]!.count, 2);
+  t.equal(c.lookup('q1.test', sec(2))!.responses[0]!.count, 2);
+  // Another question hangs a second address from e.cdn.test: the bound drops 10.0.3.1.
+  c.addResponse(response('q2.test', 'A', [cname('q2.test', 'e.cdn.test', 300), a('e.cdn.test', '10.0.3.2', 30)]), sec(2));
+  t.same(values(c.lookup('e.cdn.test', sec(3))!.addresses), ['10.0.3.2']);
+  // The same bytes for q1 again: the answer must be back in the graph, as a new edge.
+  c.addResponse(q1(), sec(4));
+  const r = c.lookup('q1.test', sec(5))!;
+  t.same(values(r.addresses), ['10.0.3.1']);
+  t.equal(r.addresses[0]!.validFrom, sec(4));
+  t.same(c.reverse('10.0.3.1', sec(5))!.names.map((n) => n.name).sort(), ['e.cdn.test', 'q1.test', 'q2.test']);
+  t.equal(c.stats().edges, 3, 'q1→e, q2→e, e→10.0.3.1');
+  t.equal(r.responses[0]!.count, 3, 'same answer set, TTLs aside');
+});
+
+t.test('asker bound follows lastSeen, also out of order', async (t) => {
+  const c = new DnsCache({ maxAskersPerNode: 2 });
+  const ask = (pid: number, s: number) => c.addResponse(response('o.test', 'A', [a('o.test', '10.0.4.1')]), sec(s), { pid });
+  ask(1, 1);
+  ask(2, 2);
+  ask(1, 3); // 1 is now the most recent
+  ask(3, 4); // drops 2
+  t.same(c.lookup('o.test', sec(9))!.askers.map((x) => x.pid).sort(), [1, 3]);
+  ask(4, 0.5); // older than every kept asker: not kept
+  t.same(c.lookup('o.test', sec(9))!.askers.map((x) => x.pid).sort(), [1, 3]);
+  ask(3, 0.7); // a late sighting does not make 3 recent
+  ask(5, 5); // drops 1 (last seen 3) rather than 3 (last seen 4)
+  t.same(c.lookup('o.test', sec(9))!.askers.map((x) => [x.pid, x.count]).sort(), [
+    [3, 2],
+    [5, 1],
+  ]);
+});
+
 t.test('bad options throw TypeError', async (t) => {
   t.throws(() => new DnsCache({ maxRoots: 0 }), TypeError);
   t.throws(() => new DnsCache({ maxEdgesPerNode: 1.5 }), TypeError);
