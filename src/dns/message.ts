@@ -11,7 +11,10 @@ export interface DnsQuestion {
   readonly type: string;
 }
 
-/** Records whose data is one name or address. */
+/**
+ * Records whose data is one name or address. parse.ts hands out dns-packet's own objects
+ * for these (no copy), so they may carry extra fields (`class`, `flush`): read, don't spread.
+ */
 export interface DnsSimpleRecord {
   readonly type: 'A' | 'AAAA' | 'CNAME' | 'PTR';
   readonly name: string;
