@@ -57,7 +57,7 @@ t.test('authority and additional sections are not decoded (nor needed)', async (
     questions: [{ type: 'A', name: 'au.p.test' }],
     answers: [a('au.p.test', '10.0.5.1')],
     authorities: [{ type: 'NS', name: 'p.test', ttl: 60, data: 'ns1.p.test' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [] }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   });
   t.same(shape(full), reference(full));
   // A message announcing one authority record that is garbage: the answers are intact.
