@@ -7,26 +7,12 @@
  * its removal for an `at` inside its lifetime. Afterwards nothing of the daemon is left.
  */
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startService, type RunningService } from '../../src/service/service.js';
 import { ebpfMissing, skipUnless, waitFor } from '../helpers/capability.js';
-import { CTRD_IMAGE, CTRD_NAMESPACE, containerdMissing, leftoverMounts, startContainerd, type ContainerdEnv } from '../helpers/containerd.js';
-import { pidsMentioning } from '../helpers/daemon-cleanup.js';
-
-interface ContainerRef { id: string; name: string | null; image: string | null; runtime: string }
-interface ContainerJson extends ContainerRef {
-  imageDigest: string | null;
-  alive: boolean;
-  enriched: boolean;
-  removedAtNs: string | null;
-  labels: Record<string, string>;
-  pod: { name: string; namespace: string; uid: string; sandbox: boolean } | null;
-  cgroups: Array<{ hierarchyId: number; cgroupId: string; path: string }>;
-}
-interface ProcessJson { pid: number; startTimeNs: string; argv: string[]; container: ContainerRef | null }
-interface ProcessesJson { items: Array<{ pid: number; process: ProcessJson | null }> }
+import {
+  assertLiveAgain, assertNothingLeft, assertRemovedButFound, startScenarioService,
+  type ContainerJson, type ContainerRef, type ProcessesJson, type ProcessJson,
+} from '../helpers/container-scenario.js';
+import { CTRD_IMAGE, CTRD_NAMESPACE, containerdMissing, startContainerd, type ContainerdEnv } from '../helpers/containerd.js';
 
 const missing = ebpfMissing() ?? containerdMissing();
 const skip = skipUnless(missing === undefined, missing ?? '');
@@ -37,24 +23,8 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   t.comment(`containerd up in ${cd.startMs} ms, image imported at ${Math.round(performance.now() - t0)} ms`);
   t.teardown(() => cd.close());
 
-  const stateDir = mkdtempSync(join(tmpdir(), 'proctrail-state-'));
-  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
-  let svc: RunningService = await startService({
-    source: 'ebpf', scan: false, stateDir, runtimeSockets: { containerd: cd.socket, docker: '', podman: '', crio: '' },
-    containerDeleteGraceMs: 300, log: () => undefined,
-  });
-  let svcClosed = false;
-  t.teardown(() => (svcClosed ? undefined : svc.close()));
-  const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
-    const res = await svc.app.inject({ method: 'GET', url });
-    return { status: res.statusCode, body: res.json() as T };
-  };
-  const gql = async <T>(query: string): Promise<T> => {
-    const res = await svc.app.inject({ method: 'POST', url: '/graphql', payload: { query } });
-    const body = res.json() as { data: T; errors?: unknown };
-    t.notOk(body.errors, `no GraphQL errors in ${query.slice(0, 40)}`);
-    return body.data;
-  };
+  const s = await startScenarioService(t, { containerd: cd.socket, docker: '', podman: '', crio: '' });
+  const { get, gql } = s;
 
   const id = `pt-ctrd-${process.pid}-${Date.now() % 100000}`;
   const labels = {
@@ -70,21 +40,7 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   const keeperName = `${id}-keep`;
   const keeper = keeperName; // ctr ids are chosen by the caller
   await cd.runDetached(keeper, ['sleep', '60']);
-  // On a timeout, say what was there (enriched? which processes?) before failing.
-  const describe = (): string => {
-    const cv = svc.pipeline.containers.containerAt(id);
-    const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
-    return `known=${cv !== undefined} enriched=${cv?.enriched} processes=[${argv0.join(',')}] enrichment=${JSON.stringify(svc.containers.stats().enrichment ?? null)}`;
-  };
-  const c = await waitFor(() => {
-    const res = svc.pipeline.containers.containerAt(id);
-    if (!res?.enriched) return undefined;
-    const argv0 = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
-    return argv0.filter((n) => n === 'sleep').length >= 2 ? res : undefined;
-  }, 20_000, 'the containerd container attributed and enriched, with its two sleeps').catch((e: Error) => {
-    t.comment(describe());
-    throw e;
-  });
+  const c = await s.waitEnrichedWithTwoSleeps(id, 20_000, 'the containerd container attributed and enriched, with its two sleeps');
   t.comment(`attributed and enriched ${Math.round(performance.now() - runAt)} ms after ctr run started`);
   t.equal(c.runtime, 'containerd');
 
@@ -123,11 +79,8 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   await t.test('after removal: answerable for an `at` inside its lifetime', async (t) => {
     t.ok(await cd.waitStopped(id), 'the task stopped');
     await cd.remove(id);
-    await waitFor(() => svc.pipeline.containers.containers().every((x) => x.id !== id), 5000, 'the container deleted into history');
-    const now = await get<ContainerJson>(`/v1/containers/${id}`);
-    t.equal(now.status, 200, 'still found by id');
-    t.notOk(now.body.alive);
-    t.ok(now.body.removedAtNs !== null);
+    await waitFor(() => s.svc.pipeline.containers.containers().every((x) => x.id !== id), 5000, 'the container deleted into history');
+    await assertRemovedButFound(t, s, id);
     const then = await get<{ items: ContainerJson[] }>(`/v1/containers?at=${insideNs}`);
     t.ok(then.body.items.some((x) => x.id === id && x.alive && x.runtime === 'containerd' && x.image === CTRD_IMAGE), 'listed at a time inside its lifetime');
     const procs = await get<ProcessesJson>(`/v1/containers/${id}/processes?at=${insideNs}`);
@@ -137,29 +90,22 @@ t.test('containerd (ctr) container → attribution, gRPC enrichment, history aft
   });
 
   await t.test('restart: containers come back from the snapshot', async (t) => {
-    await svc.close();
-    const snap = JSON.parse(readFileSync(join(stateDir, 'containers.json'), 'utf8')) as { containers: Array<{ id: string }> };
+    await s.stop();
+    const snap = s.snapshot();
     t.ok(snap.containers.some((x) => x.id === id) && snap.containers.some((x) => x.id === keeper), 'both in the snapshot');
     // No enrichment this time: names and images must come from the snapshot alone.
-    svc = await startService({ source: 'ebpf', scan: false, stateDir, enrich: false, log: () => undefined });
+    await s.startFromSnapshot();
     const removed = await get<ContainerJson>(`/v1/containers/${id}?at=${insideNs}`);
     t.equal(removed.status, 200);
     t.equal(removed.body.image, CTRD_IMAGE);
     t.equal(removed.body.runtime, 'containerd');
     t.ok(removed.body.alive, 'alive at that time');
-    const live = await get<ContainerJson>(`/v1/containers/${keeperName}`);
-    t.equal(live.status, 200, 'the running container is live again, by name');
-    t.equal(live.body.id, keeper);
-    t.ok(live.body.alive && live.body.enriched);
-    t.equal(live.body.image, CTRD_IMAGE);
+    await assertLiveAgain(t, s, keeperName, keeper, CTRD_IMAGE);
   });
 
   await t.test('cleanup: no daemon, shim, mount or temp dir left', async (t) => {
-    await svc.close();
-    svcClosed = true;
+    await s.stop();
     await cd.close();
-    t.same(leftoverMounts(cd.dir), [], 'no mount left under the test dir');
-    t.notOk(existsSync(cd.dir), 'temp dir removed');
-    t.same(pidsMentioning(cd.dir), [], 'no containerd or shim left');
+    assertNothingLeft(t, cd.dir, 'no containerd or shim left');
   });
 });

@@ -6,25 +6,12 @@
  * for an `at` inside its lifetime, and survives a proctrail restart through the snapshot.
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startService, type RunningService } from '../../src/service/service.js';
 import { ebpfMissing, skipUnless, waitFor } from '../helpers/capability.js';
+import {
+  assertLiveAgain, assertRemovedButFound, startScenarioService,
+  type ContainerJson, type ContainerRef, type ProcessesJson, type ProcessJson,
+} from '../helpers/container-scenario.js';
 import { MINI_IMAGE, podmanMissing, startPodman, type PodmanEnv } from '../helpers/podman.js';
-
-interface ContainerRef { id: string; name: string | null; image: string | null; runtime: string }
-interface ContainerJson extends ContainerRef {
-  imageDigest: string | null;
-  alive: boolean;
-  enriched: boolean;
-  createdAtNs: string;
-  removedAtNs: string | null;
-  cgroups: Array<{ hierarchyId: number; cgroupId: string; path: string }>;
-  processCount: number;
-}
-interface ProcessJson { pid: number; key: string; name: string; argv: string[]; startTimeNs: string; container: ContainerRef | null }
-interface ProcessesJson { items: Array<{ key: string; pid: number; process: ProcessJson | null }> }
 
 const missing = ebpfMissing() ?? podmanMissing();
 const skip = skipUnless(missing === undefined, missing ?? '');
@@ -32,25 +19,8 @@ const skip = skipUnless(missing === undefined, missing ?? '');
 t.test('podman container → cgroup events → attribution, enrichment, history, snapshot', { skip, timeout: 90_000 }, async (t) => {
   const pm: PodmanEnv = await startPodman();
   t.teardown(() => pm.close());
-  const stateDir = mkdtempSync(join(tmpdir(), 'proctrail-state-'));
-  t.teardown(() => rmSync(stateDir, { recursive: true, force: true }));
-  const sockets = { podman: pm.socket, docker: '', crio: '' };
-
-  let svc: RunningService = await startService({
-    source: 'ebpf', scan: false, stateDir, runtimeSockets: sockets, containerDeleteGraceMs: 300, log: () => undefined,
-  });
-  let closed = false;
-  t.teardown(() => (closed ? undefined : svc.close()));
-  const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
-    const res = await svc.app.inject({ method: 'GET', url });
-    return { status: res.statusCode, body: res.json() as T };
-  };
-  const gql = async <T>(query: string): Promise<T> => {
-    const res = await svc.app.inject({ method: 'POST', url: '/graphql', payload: { query } });
-    const body = res.json() as { data: T; errors?: unknown };
-    t.notOk(body.errors, `no GraphQL errors in ${query.slice(0, 40)}`);
-    return body.data;
-  };
+  const s = await startScenarioService(t, { podman: pm.socket, docker: '', crio: '' });
+  const { get, gql } = s;
 
   const stats = (await get<{ containers: { hierarchy: { name: string; hierarchyId: number } } }>('/v1/stats')).body;
   t.equal(stats.containers.hierarchy.name, 'unified', '/v1/stats names the tracked hierarchy');
@@ -64,12 +34,7 @@ t.test('podman container → cgroup events → attribution, enrichment, history,
   const keeper = await pm.runDetached(keeperName, ['sleep', '60']);
   t.match(id, /^[0-9a-f]{64}$/);
 
-  const c = await waitFor(() => {
-    const res = svc.pipeline.containers.containerAt(id);
-    if (!res?.enriched) return undefined;
-    const names = svc.pipeline.containers.processesOf(id).map((e) => svc.pipeline.tree.getProcess(e.processKey)?.execHistory.at(-1)?.argv[0]);
-    return names.filter((n) => n === 'sleep').length >= 2 ? res : undefined;
-  }, 5000, 'the container attributed and enriched, with its two sleeps');
+  const c = await s.waitEnrichedWithTwoSleeps(id, 5000, 'the container attributed and enriched, with its two sleeps');
   t.equal(c.runtime, 'podman');
 
   let insideNs = '';
@@ -116,11 +81,8 @@ t.test('podman container → cgroup events → attribution, enrichment, history,
   await t.test('after removal: answerable for an `at` inside its lifetime', async (t) => {
     t.equal((await pm.podman(['wait', name], 20_000)).code, 0);
     t.equal((await pm.podman(['rm', name])).code, 0);
-    await waitFor(() => svc.pipeline.containers.stats().expired.containers > 0 && svc.pipeline.containers.containers().every((x) => x.id !== id), 5000, 'the container deleted into history');
-    const now = await get<ContainerJson>(`/v1/containers/${id}`);
-    t.equal(now.status, 200, 'still found by id');
-    t.notOk(now.body.alive);
-    t.ok(now.body.removedAtNs !== null);
+    await waitFor(() => s.svc.pipeline.containers.stats().expired.containers > 0 && s.svc.pipeline.containers.containers().every((x) => x.id !== id), 5000, 'the container deleted into history');
+    await assertRemovedButFound(t, s, id);
     const list = await get<{ items: ContainerJson[] }>('/v1/containers');
     t.notOk(list.body.items.some((x) => x.id === id), 'not listed as live');
     const then = await get<{ items: ContainerJson[] }>(`/v1/containers?at=${insideNs}`);
@@ -136,24 +98,18 @@ t.test('podman container → cgroup events → attribution, enrichment, history,
   });
 
   await t.test('restart: containers come back from the snapshot', async (t) => {
-    await svc.close();
-    const snap = JSON.parse(readFileSync(join(stateDir, 'containers.json'), 'utf8')) as { format: string; containers: Array<{ id: string }> };
+    await s.stop();
+    const snap = s.snapshot();
     t.equal(snap.format, 'proctrail.containers');
     t.ok(snap.containers.some((x) => x.id === id));
     // No enrichment this time: names must come from the snapshot alone.
-    svc = await startService({ source: 'ebpf', scan: false, stateDir, enrich: false, log: () => undefined });
+    await s.startFromSnapshot();
     const removed = await get<ContainerJson>(`/v1/containers/${id}?at=${insideNs}`);
     t.equal(removed.status, 200);
     t.equal(removed.body.name, name);
     t.equal(removed.body.image, MINI_IMAGE);
     t.ok(removed.body.alive, 'alive at that time');
-    const live = await get<ContainerJson>(`/v1/containers/${keeperName}`);
-    t.equal(live.status, 200, 'the running container is live again, by name');
-    t.equal(live.body.id, keeper);
-    t.ok(live.body.alive);
-    t.ok(live.body.enriched);
-    t.equal(live.body.image, MINI_IMAGE);
-    await svc.close();
-    closed = true;
+    await assertLiveAgain(t, s, keeperName, keeper, MINI_IMAGE);
+    await s.stop();
   });
 });
