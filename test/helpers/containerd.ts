@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand } from './capability.js';
-import { absent, killAndWait, mountsUnder, pidsMentioning, rmdirEmptyTree, run, unmountUnder, waitGone, type CmdResult } from './daemon-cleanup.js';
+import { absent, killAndWait, pidsMentioning, rmdirEmptyTree, run, unmountUnder, waitGone, type CmdResult } from './daemon-cleanup.js';
 import { buildOciArchive, buildRootfsTar } from './mini-image.js';
 
 /** Image every test container runs (as containerd names it). */
@@ -156,9 +156,4 @@ export async function startContainerd(): Promise<ContainerdEnv> {
     await close();
     throw e;
   }
-}
-
-/** Mounts still under a closed env's dir (for the test to assert a clean host). */
-export function leftoverMounts(dir: string): string[] {
-  return mountsUnder(dir);
 }

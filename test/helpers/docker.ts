@@ -9,12 +9,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand } from './capability.js';
-import { absent, killAndWait, mountsUnder, pidsMentioning, rmdirEmptyTree, run, unmountUnder, waitGone, type CmdResult } from './daemon-cleanup.js';
+import { absent, killAndWait, pidsMentioning, rmdirEmptyTree, run, unmountUnder, waitGone, type CmdResult } from './daemon-cleanup.js';
 import { buildRootfsTar } from './mini-image.js';
+import { pingSocket } from './socket-ping.js';
 
 /** Image every test container runs. */
 export const DOCKER_IMAGE = 'localhost/proctrail-mini:latest';
@@ -42,21 +42,6 @@ export interface DockerEnv {
   /** `docker run -d --network none --name <name> [--label k=v]... DOCKER_IMAGE cmd...`; returns the full id. */
   runDetached(name: string, cmd: readonly string[], labels?: Readonly<Record<string, string>>): Promise<string>;
   close(): Promise<void>;
-}
-
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', timeout: 500 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
 }
 
 /** Start dockerd in a temp dir and import the test image. */
@@ -99,7 +84,7 @@ export async function startDocker(): Promise<DockerEnv> {
 
   try {
     const deadline = Date.now() + 20_000;
-    while (!(await ping(socket))) {
+    while (!(await pingSocket(socket))) {
       if (Date.now() > deadline || daemon.exitCode !== null) throw new Error('dockerd did not come up');
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -125,9 +110,4 @@ export async function startDocker(): Promise<DockerEnv> {
     await close();
     throw e;
   }
-}
-
-/** Mounts still under a closed env's dir (for the test to assert a clean host). */
-export function leftoverDockerMounts(dir: string): string[] {
-  return mountsUnder(dir);
 }

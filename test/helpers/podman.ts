@@ -6,12 +6,14 @@
  * dir. Containers always run with `--network none`. close() removes every container it
  * started and stops the service.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand } from './capability.js';
+import { run, type CmdResult } from './daemon-cleanup.js';
+import { buildRootfsTar } from './mini-image.js';
+import { pingSocket } from './socket-ping.js';
 
 /** Image every test container runs. */
 export const MINI_IMAGE = 'localhost/proctrail-mini:latest';
@@ -22,13 +24,6 @@ export function podmanMissing(): string | undefined {
   for (const c of ['podman', 'runc']) if (!hasCommand(c)) return `${c} not installed (run scripts/setup --test)`;
   if (!existsSync('/usr/bin/busybox')) return 'busybox-static not installed (run scripts/setup --test)';
   return undefined;
-}
-
-/** Result of a podman command. */
-export interface CmdResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 /** A running private podman API service. */
@@ -43,21 +38,6 @@ export interface PodmanEnv {
   /** `podman run -d --network none --name <name> MINI_IMAGE cmd...`; returns the full id. */
   runDetached(name: string, cmd: readonly string[]): Promise<string>;
   close(): Promise<void>;
-}
-
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', timeout: 500 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
 }
 
 function hardLimit(flag: '-Hn' | '-Hu', cap: number): number {
@@ -81,31 +61,18 @@ export async function startPodman(): Promise<PodmanEnv> {
   );
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const started: string[] = [];
-  const podman = (args: readonly string[], timeoutMs = 30_000): Promise<CmdResult> =>
-    new Promise((resolve) => {
-      execFile('podman', [...args], { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const podman = (args: readonly string[], timeoutMs = 30_000): Promise<CmdResult> => run('podman', args, { env, timeoutMs });
 
   if ((await podman(['image', 'exists', MINI_IMAGE])).code !== 0) {
-    const root = join(dir, 'rootfs');
-    for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp']) mkdirSync(join(root, d), { recursive: true });
-    copyFileSync('/usr/bin/busybox', join(root, 'bin', 'busybox'));
-    for (const a of ['sh', 'sleep', 'cat', 'true', 'echo', 'ls']) symlinkSync('busybox', join(root, 'bin', a));
-    writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\n');
-    writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\n');
-    const tar = spawnSync('tar', ['-C', root, '-cf', join(dir, 'mini.tar'), '.']);
-    if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
-    const imp = await podman(['import', '-q', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', join(dir, 'mini.tar'), MINI_IMAGE]);
+    const tar = buildRootfsTar(dir);
+    const imp = await podman(['import', '-q', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', tar, MINI_IMAGE]);
     if (imp.code !== 0) throw new Error(`podman import failed: ${imp.stderr}`);
   }
 
   const socket = join(dir, 'podman.sock');
   const svc: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
-  while (!(await ping(socket))) {
+  while (!(await pingSocket(socket))) {
     if (Date.now() > deadline || svc.exitCode !== null) {
       svc.kill('SIGKILL');
       throw new Error('podman system service did not come up');
