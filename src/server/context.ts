@@ -6,7 +6,7 @@ import type { BootNs } from '../events/types.js';
 import type { ProcessQuery } from '../query/process-query.js';
 import type { ContainerReader } from '../query/container-view.js';
 import type { DnsQuery } from '../query/dns-query.js';
-import type { Clock } from '../query/time.js';
+import { type Clock, formatBoot } from '../query/time.js';
 import { InvalidTime } from './errors.js';
 
 /** Request-size and cost limits (all optional in buildApp; defaults below). */
@@ -62,5 +62,10 @@ export function atOrThrow(ctx: ServerContext, at: string | undefined, param = 'a
   const t = ctx.query.at(at);
   if (t === undefined) throw new InvalidTime(param, String(at));
   return t;
+}
+
+/** The effective query time as responses carry it (`at` printed, `atNs` epoch ns). */
+export function atFields(ctx: ServerContext, at: BootNs): { at: string; atNs: string } {
+  return { at: formatBoot(ctx.clock, at), atNs: (at + ctx.clock.bootToEpochNs).toString() };
 }
 

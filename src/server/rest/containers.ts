@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BootNs } from '../../events/types.js';
 import type { ContainerView } from '../../caches/container-model.js';
-import { atOrThrow, type ServerContext } from '../context.js';
+import { atFields, atOrThrow, type ServerContext } from '../context.js';
 import { CgroupNotFound, ContainerAmbiguous, ContainerNotFound, InvalidInput } from '../errors.js';
 import { cgroupDto, containerDto, containerProcessDto, containerRefDto, formatBoot, processSummaryDto } from '../../query/index.js';
 import * as S from './schemas.js';
@@ -12,11 +12,6 @@ interface RefRequest {
   Params: { ref: string };
   Querystring: { at?: string };
 }
-
-const atFields = (ctx: ServerContext, at: BootNs): { at: string; atNs: string } => ({
-  at: formatBoot(ctx.clock, at),
-  atNs: (at + ctx.clock.bootToEpochNs).toString(),
-});
 
 /** Resolve an id, unique id prefix or name (alive at `at` when the request gave one), or throw 404/409. */
 function containerOrThrow(ctx: ServerContext, ref: string, at: BootNs | undefined): ContainerView {

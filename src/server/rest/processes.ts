@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { BootNs } from '../../events/types.js';
 import type { ProcessNode } from '../../caches/process-model.js';
-import { atOrThrow, type ServerContext } from '../context.js';
+import { atFields, atOrThrow, type ServerContext } from '../context.js';
 import { InvalidCursor, InvalidGlob, ProcessNotFound } from '../errors.js';
 import { descendantDto, formatBoot, lineageToDot, nameAt, processDto, processSummaryDto, threadDto, type ProcessState } from '../../query/index.js';
 import * as S from './schemas.js';
@@ -57,8 +57,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       if (page === 'bad-cursor') throw new InvalidCursor();
       if (page === 'bad-glob') throw new InvalidGlob(String(req.query.name));
       return {
-        at: formatBoot(ctx.clock, at),
-        atNs: (at + ctx.clock.bootToEpochNs).toString(),
+        ...atFields(ctx, at),
         items: page.items.map((p) => processSummaryDto(ctx.clock, p, at, ctx.query.containers)),
         nextCursor: page.nextCursor ?? null,
       };
@@ -111,8 +110,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         return reply.type('text/vnd.graphviz; charset=utf-8').serializer((s) => s as string).send(lineageToDot(lin.chain, at));
       }
       return {
-        at: formatBoot(ctx.clock, at),
-        atNs: (at + ctx.clock.bootToEpochNs).toString(),
+        ...atFields(ctx, at),
         truncated: lin.truncated,
         lineage: lin.chain.map((n) => processSummaryDto(ctx.clock, n, at, ctx.query.containers)),
       };
@@ -126,8 +124,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
       return {
-        at: formatBoot(ctx.clock, at),
-        atNs: (at + ctx.clock.bootToEpochNs).toString(),
+        ...atFields(ctx, at),
         process: ref(p, at),
         children: ctx.query.children(p, at).map((c) => processSummaryDto(ctx.clock, c, at, ctx.query.containers)),
       };
@@ -155,8 +152,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const p = byPidOrThrow(ctx, req.params.pid, at);
       const d = ctx.query.descendants(p, at, req.query.maxDepth ?? L.defaultDescendantsDepth, req.query.limit ?? L.maxDescendants);
       return {
-        at: formatBoot(ctx.clock, at),
-        atNs: (at + ctx.clock.bootToEpochNs).toString(),
+        ...atFields(ctx, at),
         process: ref(p, at),
         truncated: d.truncated,
         descendants: d.items.map((i) => descendantDto(ctx.clock, i.node, at, i.depth, i.parentKey, ctx.query.containers)),
@@ -171,8 +167,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
       return {
-        at: formatBoot(ctx.clock, at),
-        atNs: (at + ctx.clock.bootToEpochNs).toString(),
+        ...atFields(ctx, at),
         process: ref(p, at),
         threads: ctx.query.threads(p, at).map((t) => threadDto(ctx.clock, t, at)),
       };
