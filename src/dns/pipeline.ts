@@ -4,6 +4,7 @@
  * process-tree and container lookup); without it the asker is pid/tid/cgroup only.
  */
 import type { DnsPacketEvent } from '../events/types.js';
+import type { DnsCounters } from '../query/dns-query.js';
 import { DnsCache, type DnsAsker, type DnsCacheOptions } from '../caches/dns-cache.js';
 import { DnsAttributor, type DnsAttributionOptions, type DnsAttributionStats, type DnsQueryOrigin, type AttributedResponse } from './attribution.js';
 
@@ -21,18 +22,8 @@ export interface DnsPipelineOptions {
   readonly onAdded?: (r: AttributedResponse, asker: DnsAsker | undefined) => void;
 }
 
-/** Counters of the whole pipeline (flat for /v1/stats). */
-export interface DnsPipelineStats {
-  readonly packets: number;
-  readonly parsed: number;
-  readonly malformed: number;
-  readonly tooBig: number;
-  readonly matched: number;
-  readonly unmatched: number;
-  readonly responses: number;
-  readonly roots: number;
-  readonly nodes: number;
-  readonly evictions: number;
+/** Counters of the whole pipeline: the flat ones /v1/stats shows, plus the parts' own. */
+export interface DnsPipelineStats extends DnsCounters {
   readonly attribution: DnsAttributionStats;
   readonly cache: ReturnType<DnsCache['stats']>;
 }
