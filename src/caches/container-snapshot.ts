@@ -10,25 +10,20 @@
  */
 import type { BootNs } from '../events/types.js';
 import type { ContainerRuntime } from './cgroup-path.js';
-import type { PodInfo, RemovalSource } from './container-model.js';
-import type { ContainerCache, RestoredContainer } from './containers.js';
+import type { ContainerEnrichment, PodInfo, RemovalSource } from './container-model.js';
+import { definedEnrichment } from './container-enrichment.js';
+import type { ContainerCache, RestoredCgroup, RestoredContainer } from './containers.js';
 
 export const SNAPSHOT_FORMAT = 'proctrail.containers';
 export const SNAPSHOT_VERSION = 1;
 
-/** One cgroup of a saved container. */
-export interface SnapshotCgroup {
-  readonly hierarchyId: number;
-  readonly cgroupId: bigint;
-  readonly path: string;
-  readonly level: number;
-  readonly createdAt: BootNs;
-  readonly dead: boolean;
+/** One cgroup of a saved container: what restoring takes, plus when it was removed. */
+export interface SnapshotCgroup extends RestoredCgroup {
   readonly removedAt: BootNs | undefined;
 }
 
-/** One saved container. */
-export interface SnapshotContainer {
+/** One saved container (with the enrichment it had). */
+export interface SnapshotContainer extends ContainerEnrichment {
   readonly id: string;
   readonly runtime: ContainerRuntime;
   readonly createdAt: BootNs;
@@ -36,12 +31,6 @@ export interface SnapshotContainer {
   readonly removedBy: RemovalSource | undefined;
   readonly inHistory: boolean;
   readonly enriched: boolean;
-  readonly name?: string;
-  readonly image?: string;
-  readonly imageDigest?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly pod?: PodInfo;
-  readonly state?: string;
   readonly cgroups: readonly SnapshotCgroup[];
 }
 
@@ -105,12 +94,7 @@ export function serializeContainers(cache: ContainerCache, meta: SnapshotMeta = 
     ...(c.removedAt !== undefined ? { removedAt: String(c.removedAt), removedBy: c.removedBy } : {}),
     inHistory,
     enriched: c.enriched,
-    ...(c.name !== undefined ? { name: c.name } : {}),
-    ...(c.image !== undefined ? { image: c.image } : {}),
-    ...(c.imageDigest !== undefined ? { imageDigest: c.imageDigest } : {}),
-    ...(c.labels !== undefined ? { labels: c.labels } : {}),
-    ...(c.pod !== undefined ? { pod: c.pod } : {}),
-    ...(c.state !== undefined ? { state: c.state } : {}),
+    ...definedEnrichment(c),
     cgroups: cgroups.map((g) => ({
       hierarchyId: g.hierarchyId,
       cgroupId: String(g.cgroupId),
@@ -213,12 +197,7 @@ export function reconcile(cache: ContainerCache, data: ContainerSnapshot, liveCg
       enriched: c.enriched,
       sameBoot: !foreignBoot,
       cgroups,
-      ...(c.name !== undefined ? { name: c.name } : {}),
-      ...(c.image !== undefined ? { image: c.image } : {}),
-      ...(c.imageDigest !== undefined ? { imageDigest: c.imageDigest } : {}),
-      ...(c.labels !== undefined ? { labels: c.labels } : {}),
-      ...(c.pod !== undefined ? { pod: c.pod } : {}),
-      ...(c.state !== undefined ? { state: c.state } : {}),
+      ...definedEnrichment(c),
     };
     const where = cache.restore(restored);
     if (where === 'skipped') result.skipped++;
@@ -307,11 +286,6 @@ function parseContainer(v: unknown): SnapshotContainer | undefined {
     inHistory: v.inHistory,
     enriched: v.enriched,
     cgroups,
-    ...(name !== undefined ? { name } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(imageDigest !== undefined ? { imageDigest } : {}),
-    ...(labels !== undefined ? { labels } : {}),
-    ...(pod !== undefined ? { pod } : {}),
-    ...(state !== undefined ? { state } : {}),
+    ...definedEnrichment({ name, image, imageDigest, labels, pod, state }),
   };
 }

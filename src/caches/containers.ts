@@ -25,6 +25,7 @@ import type {
   RemovalSource,
 } from './container-model.js';
 import { ContainerProcessIndex } from './container-process-index.js';
+import { definedEnrichment } from './container-enrichment.js';
 
 /** Options of {@link ContainerCache}; every one has a default. */
 export interface ContainerCacheOptions {
@@ -71,14 +72,17 @@ export interface RestoredContainer extends ContainerEnrichment {
    */
   readonly sameBoot?: boolean;
   /** Its cgroups; `dead` ones are not restored into the live map. */
-  readonly cgroups: ReadonlyArray<{
-    readonly hierarchyId: number;
-    readonly cgroupId: bigint;
-    readonly path: string;
-    readonly level: number;
-    readonly createdAt: BootNs;
-    readonly dead: boolean;
-  }>;
+  readonly cgroups: readonly RestoredCgroup[];
+}
+
+/** One cgroup of a restored container. */
+export interface RestoredCgroup {
+  readonly hierarchyId: number;
+  readonly cgroupId: bigint;
+  readonly path: string;
+  readonly level: number;
+  readonly createdAt: BootNs;
+  readonly dead: boolean;
 }
 
 /** A container and its cgroups as the snapshot writer needs them. */
@@ -702,12 +706,7 @@ export class ContainerCache {
       enriched: c.enriched,
       processCount: c.processes.size,
       runningProcessCount: c.processes.runningCount,
-      ...(e.name !== undefined ? { name: e.name } : {}),
-      ...(e.image !== undefined ? { image: e.image } : {}),
-      ...(e.imageDigest !== undefined ? { imageDigest: e.imageDigest } : {}),
-      ...(e.labels !== undefined ? { labels: e.labels } : {}),
-      ...(e.pod !== undefined ? { pod: e.pod } : {}),
-      ...(e.state !== undefined ? { state: e.state } : {}),
+      ...definedEnrichment(e),
     };
   }
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { credentials, Client, Metadata, status as GrpcStatus, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import type { ContainerEnrichment } from '../caches/container-model.js';
+import { definedEnrichment } from '../caches/container-enrichment.js';
 import { podFromLabels } from './labels.js';
 import { obj, str, strMap } from './http-socket.js';
 import { DEFAULT_TIMEOUT_MS, type InspectHint, type InspectResult, type RuntimeClient } from './runtime-client.js';
@@ -57,13 +58,7 @@ export function containerdToEnrichment(doc: unknown, imageDigest?: string): Cont
   // CRI containers carry their Kubernetes name; ctr/nerdctl ones are named by their id.
   const name = str(labels?.['io.kubernetes.container.name']) ?? str(labels?.['nerdctl/name']) ?? str(d.id);
   const image = str(d.image);
-  return {
-    ...(name !== undefined ? { name } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(imageDigest !== undefined ? { imageDigest } : {}),
-    ...(labels !== undefined ? { labels } : {}),
-    ...(pod !== undefined ? { pod } : {}),
-  };
+  return definedEnrichment({ name, image, imageDigest, labels, pod });
 }
 
 function protoPath(file: string): string {

@@ -3,6 +3,7 @@
  * inspect` falls back to): name, image, image ref, labels and annotations.
  */
 import type { ContainerEnrichment } from '../caches/container-model.js';
+import { definedEnrichment } from '../caches/container-enrichment.js';
 import { podFromLabels } from './labels.js';
 import { obj, SocketHttp, str, strMap } from './http-socket.js';
 import { DEFAULT_TIMEOUT_MS, type InspectResult, type RuntimeClient } from './runtime-client.js';
@@ -16,13 +17,7 @@ export function crioInspectToEnrichment(doc: unknown): ContainerEnrichment {
   const name = str(labels?.['io.kubernetes.container.name']) ?? str(d.name);
   const image = str(d.image);
   const imageDigest = str(d.image_ref);
-  return {
-    ...(name !== undefined ? { name } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(imageDigest !== undefined ? { imageDigest } : {}),
-    ...(labels !== undefined ? { labels } : {}),
-    ...(pod !== undefined ? { pod } : {}),
-  };
+  return definedEnrichment({ name, image, imageDigest, labels, pod });
 }
 
 /** CRI-O inspect client. */

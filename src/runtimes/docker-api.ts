@@ -3,6 +3,7 @@
  * dockerd and by podman's `podman system service` (its Docker-compatible API).
  */
 import type { ContainerEnrichment } from '../caches/container-model.js';
+import { definedEnrichment } from '../caches/container-enrichment.js';
 import { podFromLabels } from './labels.js';
 import { obj, SocketHttp, str, strMap } from './http-socket.js';
 import { DEFAULT_TIMEOUT_MS, type InspectResult, type RuntimeClient } from './runtime-client.js';
@@ -21,14 +22,8 @@ export function dockerInspectToEnrichment(doc: unknown): ContainerEnrichment {
   const image = str(config.Image);
   const imageDigest = str(d.Image);
   const status = str(state.Status);
-  return {
-    ...(name !== undefined ? { name: name.startsWith('/') ? name.slice(1) : name } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(imageDigest !== undefined ? { imageDigest } : {}),
-    ...(labels !== undefined ? { labels } : {}),
-    ...(pod !== undefined ? { pod } : {}),
-    ...(status !== undefined ? { state: status } : {}),
-  };
+  // Docker reports names with a leading slash.
+  return definedEnrichment({ name: name?.startsWith('/') ? name.slice(1) : name, image, imageDigest, labels, pod, state: status });
 }
 
 /** Docker-compatible API client (dockerd or podman) on a unix socket. */
