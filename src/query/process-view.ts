@@ -32,18 +32,21 @@ export interface ProcessRefDto {
   name: string;
 }
 
-/** A process at a moment: what lineage, children and list entries carry. */
-export interface ProcessSummaryDto extends ProcessRefDto {
-  entityId: number;
-  executable: FileInfoDto | null;
-  argv: string[];
+/** Start and exit of a process or thread; exit fields are null while it was alive at the moment described. */
+export interface LifespanDto {
   startTime: string;
   startTimeNs: string;
-  /** Exit fields are null while the process was alive at the queried moment. */
   exitTime: string | null;
   exitTimeNs: string | null;
   exitCode: number | null;
   exitSignal: number | null;
+}
+
+/** A process at a moment: what lineage, children and list entries carry. */
+export interface ProcessSummaryDto extends ProcessRefDto, LifespanDto {
+  entityId: number;
+  executable: FileInfoDto | null;
+  argv: string[];
   alive: boolean;
   /** The container the process was in at the queried moment; null on the host. */
   container: ContainerRefDto | null;
@@ -75,7 +78,7 @@ export interface ProcessDto extends ProcessSummaryDto {
 }
 
 /** A thread at a moment. */
-export interface ThreadDto {
+export interface ThreadDto extends LifespanDto {
   /** The effective query time. */
   at: string;
   atNs: string;
@@ -85,12 +88,6 @@ export interface ThreadDto {
   processKey: string;
   entityId: number;
   name: string;
-  startTime: string;
-  startTimeNs: string;
-  exitTime: string | null;
-  exitTimeNs: string | null;
-  exitCode: number | null;
-  exitSignal: number | null;
   alive: boolean;
   uid: number | null;
   gid: number | null;

@@ -16,6 +16,7 @@ import {
   executableAt,
   exitCodeOf,
   exitSignalOf,
+  type LifespanDto,
   nameAt,
   pidOfKey,
 } from './process-view.js';
@@ -29,8 +30,8 @@ export interface ReportParentDto {
   sinceNs: string;
 }
 
-/** One process of the JSON report. */
-export interface ReportProcessDto {
+/** One process of the JSON report (exit fields are null unless it exited before the range's end). */
+export interface ReportProcessDto extends LifespanDto {
   key: string;
   pid: number;
   /** comm at the end of the process's in-range life. */
@@ -46,13 +47,6 @@ export interface ReportProcessDto {
   parentInReport: boolean;
   /** Every parent during the in-range life, oldest first; more than one means re-parenting. */
   parents: ReportParentDto[];
-  startTime: string;
-  startTimeNs: string;
-  /** Exit fields are null unless the process exited before the range's end. */
-  exitTime: string | null;
-  exitTimeNs: string | null;
-  exitCode: number | null;
-  exitSignal: number | null;
   /** True when the process was still alive at the end of the range. */
   aliveAtEnd: boolean;
   /** Execs before the range's end, oldest first (execs before `from` show what it was running). */

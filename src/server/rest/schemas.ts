@@ -80,6 +80,16 @@ export const containerRef = {
   },
 } as const;
 
+/** Start and exit of a process or thread (LifespanDto). */
+const lifespanProperties = {
+  startTime: { type: 'string' },
+  startTimeNs: { type: 'string' },
+  exitTime: nullableString,
+  exitTimeNs: nullableString,
+  exitCode: nullableInt,
+  exitSignal: nullableInt,
+} as const;
+
 const summaryProperties = {
   key: { type: 'string' },
   pid: { type: 'integer' },
@@ -87,12 +97,7 @@ const summaryProperties = {
   entityId: { type: 'integer' },
   executable: fileInfo,
   argv: { type: 'array', items: { type: 'string' } },
-  startTime: { type: 'string' },
-  startTimeNs: { type: 'string' },
-  exitTime: nullableString,
-  exitTimeNs: nullableString,
-  exitCode: nullableInt,
-  exitSignal: nullableInt,
+  ...lifespanProperties,
   alive: { type: 'boolean' },
   container: containerRef,
 } as const;
@@ -137,12 +142,7 @@ const threadProperties = {
   processKey: { type: 'string' },
   entityId: { type: 'integer' },
   name: { type: 'string' },
-  startTime: { type: 'string' },
-  startTimeNs: { type: 'string' },
-  exitTime: nullableString,
-  exitTimeNs: nullableString,
-  exitCode: nullableInt,
-  exitSignal: nullableInt,
+  ...lifespanProperties,
   alive: { type: 'boolean' },
   uid: nullableInt,
   gid: nullableInt,
