@@ -214,6 +214,23 @@ class OneEntryView<V> implements ChangelogReader<V> {
  * long-lived object costs a copy in young GC, so the rarely used parts (children, extra
  * threads, exec history beyond the first, parent changes) are allocated on first use.
  */
+/** Read view of a process's inline attribute history (a class: no closures per access). */
+class InlineAttrsView implements ChangelogReader<TaskAttrs> {
+  constructor(private readonly node: ProcEntry) {}
+
+  get(t: BootNs): TaskAttrs | undefined {
+    return this.node.attrsAt(t);
+  }
+
+  current(): TaskAttrs | undefined {
+    return this.node.currentAttrs();
+  }
+
+  entries(): ReadonlyArray<{ readonly time: BootNs; readonly value: TaskAttrs }> {
+    return this.node.inlineAttrEntries();
+  }
+}
+
 export class ProcEntry extends TaskEntry implements ProcessNode {
   // Attributes over time, inline like the image (fork, exec): see setAttrs.
   #aT0: BootNs = 0n;
@@ -262,17 +279,15 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
 
   /** Attributes over time (a read view; inline storage, see the fields). */
   get attrs(): ChangelogReader<TaskAttrs> {
-    if (this.#aLog !== undefined) return this.#aLog;
-    return {
-      get: (t) => this.attrsAt(t),
-      current: () => this.currentAttrs(),
-      entries: () => {
-        const out: { readonly time: BootNs; readonly value: TaskAttrs }[] = [];
-        if (this.#a0 !== undefined) out.push(Object.freeze({ time: this.#aT0, value: this.#a0 }));
-        if (this.#a1 !== undefined) out.push(Object.freeze({ time: this.#aT1, value: this.#a1 }));
-        return out;
-      },
-    };
+    return this.#aLog ?? new InlineAttrsView(this);
+  }
+
+  /** The inline attribute entries, oldest first (used by the read view). */
+  inlineAttrEntries(): ReadonlyArray<{ readonly time: BootNs; readonly value: TaskAttrs }> {
+    const out: { readonly time: BootNs; readonly value: TaskAttrs }[] = [];
+    if (this.#a0 !== undefined) out.push(Object.freeze({ time: this.#aT0, value: this.#a0 }));
+    if (this.#a1 !== undefined) out.push(Object.freeze({ time: this.#aT1, value: this.#a1 }));
+    return out;
   }
 
   /** The attributes in force at `t`. */
