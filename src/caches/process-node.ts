@@ -231,6 +231,23 @@ class InlineAttrsView implements ChangelogReader<TaskAttrs> {
   }
 }
 
+/** Read view of a process's inline image (executable + argv) history. */
+class InlineImageView implements ChangelogReader<Image> {
+  constructor(private readonly node: ProcEntry) {}
+
+  get(t: BootNs): Image | undefined {
+    return this.node.imageAt(t);
+  }
+
+  current(): Image | undefined {
+    return this.node.currentImage();
+  }
+
+  entries(): ReadonlyArray<{ readonly time: BootNs; readonly value: Image }> {
+    return this.node.inlineImageEntries();
+  }
+}
+
 export class ProcEntry extends TaskEntry implements ProcessNode {
   // Attributes over time, inline like the image (fork, exec): see setAttrs.
   #aT0: BootNs = 0n;
@@ -341,17 +358,15 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
 
   /** Executable + argv over time (a read view; inline storage, see the fields). */
   get image(): ChangelogReader<Image> {
-    if (this.#imgLog !== undefined) return this.#imgLog;
-    return {
-      get: (t) => this.imageAt(t),
-      current: () => this.currentImage(),
-      entries: () => {
-        const out: { readonly time: BootNs; readonly value: Image }[] = [];
-        if (this.#img0 !== undefined) out.push(Object.freeze({ time: this.#imgT0, value: this.#img0 }));
-        if (this.#img1 !== undefined) out.push(Object.freeze({ time: this.#imgT1, value: this.#img1 }));
-        return out;
-      },
-    };
+    return this.#imgLog ?? new InlineImageView(this);
+  }
+
+  /** The inline image entries, oldest first (used by the read view). */
+  inlineImageEntries(): ReadonlyArray<{ readonly time: BootNs; readonly value: Image }> {
+    const out: { readonly time: BootNs; readonly value: Image }[] = [];
+    if (this.#img0 !== undefined) out.push(Object.freeze({ time: this.#imgT0, value: this.#img0 }));
+    if (this.#img1 !== undefined) out.push(Object.freeze({ time: this.#imgT1, value: this.#img1 }));
+    return out;
   }
 
   /** The image in force at `t`. */
