@@ -59,13 +59,24 @@ export function epochNsToBootNs(epochNs: bigint, offset: ClockOffset = clockOffs
   return epochNs - offset.bootToEpochNs;
 }
 
+let addonClocks: ClockReader | null | undefined;
+
+/** The addon's clock reader, looked up once (null without the addon: no stat per call). */
+function liveClocks(): ClockReader | null {
+  if (addonClocks === undefined) {
+    try {
+      addonClocks = loadAddon().clocks;
+    } catch {
+      addonClocks = null;
+    }
+  }
+  return addonClocks;
+}
+
 /** Current CLOCK_BOOTTIME ns (addon when available, else derived from Date.now()). */
 export function nowBootNs(offset: ClockOffset = clockOffset()): bigint {
-  try {
-    return loadAddon().clocks().boottimeNs;
-  } catch {
-    return BigInt(Date.now()) * 1_000_000n - offset.bootToEpochNs;
-  }
+  const read = liveClocks();
+  return read !== null ? read().boottimeNs : BigInt(Date.now()) * 1_000_000n - offset.bootToEpochNs;
 }
 
 /** Clock ticks (USER_HZ = 100) of a boot-time ns value: /proc/PID/stat field 22 for a start time. */
