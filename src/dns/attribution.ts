@@ -11,7 +11,7 @@
  */
 import type { BootNs, DnsPacketEvent } from '../events/types.js';
 import type { ParsedDnsMessage } from './message.js';
-import { parseDnsMessage } from './parse.js';
+import { DnsParseMemo, type DnsParseMemoStats } from './parse-memo.js';
 import { TcpDnsReassembler, type TcpReassemblyOptions, type TcpReassemblyStats } from './tcp-reassembly.js';
 
 /** Where a query came from: the egress record of the asking socket. */
@@ -49,6 +49,8 @@ export interface DnsAttributionOptions extends TcpReassemblyOptions {
    * false: the same answer arrives at the client's socket (ingress) and is attributed there.
    */
   readonly includeServerResponses?: boolean;
+  /** Messages whose decode is remembered (repeated answers skip the library). Default 4096; 0 disables. */
+  readonly parseMemoSize?: number;
 }
 
 /** Counters of attribution (and of parsing, which happens here). */
@@ -73,9 +75,10 @@ export interface DnsAttributionStats {
   readonly serverQueries: number;
   readonly serverResponses: number;
   readonly tcp: TcpReassemblyStats;
+  readonly parseMemo: DnsParseMemoStats;
 }
 
-type Counters = { -readonly [K in keyof Omit<DnsAttributionStats, 'pending' | 'tcp'>]: number };
+type Counters = { -readonly [K in keyof Omit<DnsAttributionStats, 'pending' | 'tcp' | 'parseMemo'>]: number };
 
 /** Consumes DnsPacketEvents and emits attributed responses. */
 export class DnsAttributor {
@@ -83,6 +86,7 @@ export class DnsAttributor {
   readonly #timeout: bigint;
   readonly #includeServer: boolean;
   readonly #tcp: TcpDnsReassembler;
+  readonly #parser: DnsParseMemo;
   /** `${cookie}/${id}` → origin, insertion (= time) ordered. */
   readonly #pending = new Map<string, DnsQueryOrigin>();
   readonly #c: Counters = {
@@ -107,6 +111,7 @@ export class DnsAttributor {
     if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) throw new TypeError('maxPending must be a positive integer');
     if (this.#timeout <= 0n) throw new TypeError('queryTimeoutNs must be positive');
     this.#tcp = new TcpDnsReassembler(options);
+    this.#parser = new DnsParseMemo({ size: options.parseMemoSize ?? 4096 });
   }
 
   /** Consume one captured packet; `emit` is called for each response it completes. */
@@ -134,12 +139,12 @@ export class DnsAttributor {
 
   /** Counters and sizes. */
   stats(): DnsAttributionStats {
-    return { ...this.#c, pending: this.#pending.size, tcp: this.#tcp.stats() };
+    return { ...this.#c, pending: this.#pending.size, tcp: this.#tcp.stats(), parseMemo: this.#parser.stats() };
   }
 
   /** Handle one whole DNS message; false when it did not parse. */
   #message(ev: DnsPacketEvent, bytes: Uint8Array, emit: (r: AttributedResponse) => void): boolean {
-    const parsed = parseDnsMessage(bytes);
+    const parsed = this.#parser.parse(bytes);
     if (!parsed.ok) {
       this.#c.malformed++;
       return false;

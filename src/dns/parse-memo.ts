@@ -1,0 +1,289 @@
+/**
+ * A memo in front of parse.ts: a DNS message whose bytes equal one decoded before, except
+ * for the id and the answers' TTL fields, gets that earlier decode (with the new TTLs)
+ * instead of a new pass of the library over every name.
+ *
+ * Real traffic repeats itself: the same few questions get byte-identical answers (an
+ * authoritative or local server answers with fixed TTLs; a caching resolver only counts
+ * the TTLs down), and decoding names costs most of a message's parse. The library still
+ * decodes every message the first time; this only recognises the same bytes again. It is
+ * conservative: a message is remembered only when
+ *   - it has one question whose name has no compression pointer (the memo key is the
+ *     header counts + that question, found by skipping label lengths),
+ *   - every answer is a type the graph keeps (A, AAAA, CNAME, PTR, MX, SRV),
+ *   - the TTL offsets found by skipping each answer's owner name agree with what the
+ *     library decoded (TTL value and record length), and
+ *   - no byte pair that could be a compression pointer targets the id, the flags or a TTL
+ *     field (so the names cannot depend on the bytes the memo ignores).
+ * A hit needs the same length and equal bytes everywhere but the id, the flags (read fresh
+ * for every message) and the TTLs (read fresh, records copied when one changed).
+ */
+import type { DnsQuestion, DnsRecord } from './message.js';
+import { parseDnsMessage, type DnsParseResult } from './parse.js';
+
+/** Options of {@link DnsParseMemo}. */
+export interface DnsParseMemoOptions {
+  /** Distinct messages remembered (least recently used dropped). 0 disables. Default 4096. */
+  readonly size?: number;
+}
+
+/** Counters of the memo. */
+export interface DnsParseMemoStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** Decoded messages the memo refused to remember (see the module comment). */
+  readonly notMemoizable: number;
+  readonly entries: number;
+}
+
+interface Entry {
+  /** Where the message's bytes from offset 4 on were copied (absolute arena position). */
+  readonly at: number;
+  /** Message length. */
+  readonly length: number;
+  /** Absolute offsets of the answers' TTL fields, in answer order. */
+  readonly ttlOffsets: readonly number[];
+  readonly questions: readonly DnsQuestion[];
+  /** Frozen records; replaced (not mutated) when a hit brings other TTLs. */
+  answers: readonly DnsRecord[];
+}
+
+const HEADER_BYTES = 12;
+/** Size of the ring of remembered message bytes (~5000 typical answers). */
+const ARENA_BYTES = 1 << 20;
+/** Larger messages are not remembered (rare, and they would crowd the ring). */
+const MAX_MEMO_BYTES = 4096;
+const FIRST_KEYED_BYTE = 4; // id and flags are not part of the key
+const QR_FLAG = 0x8000;
+const TC_FLAG = 0x0200;
+const KEPT_TYPES = new Set(['A', 'AAAA', 'CNAME', 'PTR', 'MX', 'SRV']);
+
+/** parseDnsMessage with a bounded memo of recently decoded messages (one per consumer). */
+export class DnsParseMemo {
+  /**
+   * Two generations instead of an exact LRU (lru-cache cost more than the decode it saved
+   * on a hit): hits move to `#young`; when it is full, it becomes `#old` and the previous
+   * old generation is dropped. Keyed by a hash of the counts + question; collisions are
+   * harmless (a hit compares every byte).
+   */
+  #young = new Map<number, Entry>();
+  #old = new Map<number, Entry>();
+  readonly #generation: number;
+  /**
+   * Copies of the remembered messages, in a ring: a small typed array per entry costs an
+   * off-heap allocation each (more than the decode a hit saves). An entry whose bytes were
+   * overwritten by later ones is simply a miss.
+   */
+  readonly #arena = new Uint8Array(ARENA_BYTES);
+  /** Absolute write position (monotonic; position in the ring = write % ARENA_BYTES). */
+  #write = 0;
+  #hits = 0;
+  #misses = 0;
+  #refused = 0;
+
+  constructor(options: DnsParseMemoOptions = {}) {
+    const size = options.size ?? 4096;
+    if (!Number.isInteger(size) || size < 0) throw new TypeError('DnsParseMemo: size must be a non-negative integer');
+    this.#generation = Math.ceil(size / 2);
+  }
+
+  /** Decode one DNS message, as parseDnsMessage does (same results, never throws). */
+  parse(bytes: Uint8Array): DnsParseResult {
+    if (this.#generation === 0 || bytes.length < HEADER_BYTES || bytes[4] !== 0 || bytes[5] !== 1) return parseDnsMessage(bytes);
+    const qEnd = questionEnd(bytes);
+    if (qEnd < 0) return parseDnsMessage(bytes);
+    const key = hashBytes(bytes, FIRST_KEYED_BYTE, qEnd);
+    let entry = this.#young.get(key);
+    if (entry === undefined) {
+      entry = this.#old.get(key);
+      if (entry !== undefined) this.#remember(key, entry);
+    }
+    if (entry !== undefined && this.#write - entry.at <= ARENA_BYTES && sameBytes(bytes, entry, this.#arena)) {
+      this.#hits++;
+      return { ok: true, message: messageOf(bytes, entry.questions, freshTtls(bytes, entry)) };
+    }
+    this.#misses++;
+    const res = parseDnsMessage(bytes);
+    if (res.ok) {
+      const e = bytes.length <= MAX_MEMO_BYTES ? entryOf(bytes, qEnd, res.message.questions, res.message.answers, this.#reserve(bytes.length)) : undefined;
+      if (e === undefined) this.#refused++;
+      else {
+        this.#copy(bytes, e.at);
+        this.#remember(key, e);
+        // Hand out the remembered (frozen) lists from the first time on: consumers can
+        // then tell a repeat by identity.
+        return { ok: true, message: { ...res.message, questions: e.questions, answers: e.answers } };
+      }
+    }
+    return res;
+  }
+
+  /** Absolute arena position for `length - 4` bytes (never split across the ring's end). */
+  #reserve(length: number): number {
+    const n = length - FIRST_KEYED_BYTE;
+    if ((this.#write % ARENA_BYTES) + n > ARENA_BYTES) this.#write += ARENA_BYTES - (this.#write % ARENA_BYTES);
+    return this.#write;
+  }
+
+  #copy(b: Uint8Array, at: number): void {
+    const arena = this.#arena;
+    const base = (at % ARENA_BYTES) - FIRST_KEYED_BYTE;
+    for (let i = FIRST_KEYED_BYTE; i < b.length; i++) arena[base + i] = b[i]!;
+    this.#write = at + b.length - FIRST_KEYED_BYTE;
+  }
+
+  #remember(key: number, e: Entry): void {
+    if (this.#young.size >= this.#generation) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(key, e);
+  }
+
+  /** Counters and size. */
+  stats(): DnsParseMemoStats {
+    return { hits: this.#hits, misses: this.#misses, notMemoizable: this.#refused, entries: this.#young.size + this.#old.size };
+  }
+}
+
+/** FNV-1a (32 bit) of bytes [from, to). */
+function hashBytes(b: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Offset just past the wire name at `offset`, or -1 when it runs off the end, uses a
+ * compression pointer (when `pointers` is false) or an invalid label type.
+ */
+function skipName(b: Uint8Array, offset: number, pointers: boolean): number {
+  let o = offset;
+  while (o < b.length) {
+    const len = b[o]!;
+    if (len === 0) return o + 1;
+    if ((len & 0xc0) === 0xc0) return pointers && o + 2 <= b.length ? o + 2 : -1;
+    if ((len & 0xc0) !== 0) return -1;
+    o += len + 1;
+  }
+  return -1;
+}
+
+/** End of the single question (name + type + class), or -1. */
+function questionEnd(b: Uint8Array): number {
+  const end = skipName(b, HEADER_BYTES, false);
+  return end < 0 || end + 4 > b.length ? -1 : end + 4;
+}
+
+/** Equal length and bytes from offset 4 on, the TTL fields aside. */
+function sameBytes(b: Uint8Array, e: Entry, arena: Uint8Array): boolean {
+  const end = b.length;
+  if (e.length !== end) return false;
+  const base = (e.at % ARENA_BYTES) - FIRST_KEYED_BYTE;
+  const ttls = e.ttlOffsets;
+  let from = FIRST_KEYED_BYTE;
+  for (let k = 0; k <= ttls.length; k++) {
+    const to = k < ttls.length ? ttls[k]! : end;
+    // Tight loop per segment (a TTL test per byte doubled the cost of a hit).
+    for (let i = from; i < to; i++) if (b[i] !== arena[base + i]) return false;
+    from = to + 4;
+  }
+  return true;
+}
+
+function readU32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/** The entry's answers with this message's TTLs (the entry keeps the latest ones). */
+function freshTtls(b: Uint8Array, e: Entry): readonly DnsRecord[] {
+  let answers = e.answers;
+  const offsets = e.ttlOffsets;
+  for (let i = 0; i < offsets.length; i++) {
+    const ttl = readU32(b, offsets[i]!);
+    const a = answers[i]!;
+    if (a.ttl === ttl) continue;
+    if (answers === e.answers) answers = answers.slice();
+    (answers as DnsRecord[])[i] = Object.freeze({ ...a, ttl });
+  }
+  if (answers !== e.answers) e.answers = Object.freeze(answers);
+  return answers;
+}
+
+function messageOf(b: Uint8Array, questions: readonly DnsQuestion[], answers: readonly DnsRecord[]) {
+  const flags = (b[2]! << 8) | b[3]!;
+  return {
+    id: (b[0]! << 8) | b[1]!,
+    isResponse: (flags & QR_FLAG) !== 0,
+    truncated: (flags & TC_FLAG) !== 0,
+    rcode: RCODE_NAMES[flags & 0xf]!,
+    questions,
+    answers,
+  };
+}
+
+/** Rcode names as parse.ts produces them (read back from it once). */
+const RCODE_NAMES: readonly string[] = Array.from({ length: 16 }, (_, code) => {
+  const header = new Uint8Array(HEADER_BYTES);
+  header[2] = QR_FLAG >> 8;
+  header[3] = code;
+  const r = parseDnsMessage(header);
+  return r.ok ? r.message.rcode : 'UNKNOWN';
+});
+
+/** The memo entry of a decoded message, or undefined when it must not be remembered. */
+function entryOf(b: Uint8Array, qEnd: number, questions: readonly DnsQuestion[], answers: readonly DnsRecord[], at: number): Entry | undefined {
+  if (questions.length !== 1) return undefined;
+  const ttlOffsets: number[] = [];
+  let o = qEnd;
+  for (const a of answers) {
+    if (!KEPT_TYPES.has(a.type)) return undefined;
+    const nameEnd = skipName(b, o, true);
+    if (nameEnd < 0 || nameEnd + 10 > b.length) return undefined;
+    const ttlAt = nameEnd + 4;
+    if (readU32(b, ttlAt) !== a.ttl) return undefined;
+    ttlOffsets.push(ttlAt);
+    const rdStart = nameEnd + 10;
+    o = rdStart + ((b[nameEnd + 8]! << 8) | b[nameEnd + 9]!);
+    // Where the library moves on by the data it read rather than by the length field,
+    // both must agree, or the offsets above would not be the library's.
+    if (o > b.length || !rdataLengthAgrees(a.type, b, rdStart, o)) return undefined;
+  }
+  if (!pointersAvoid(b, ttlOffsets)) return undefined;
+  for (const a of answers) Object.freeze(a);
+  return {
+    at,
+    length: b.length,
+    ttlOffsets,
+    questions: Object.freeze(questions.map((q) => Object.freeze(q))),
+    answers: Object.freeze(answers.slice()),
+  };
+}
+
+/** True when the library's reading of the record data ends where its length field says. */
+function rdataLengthAgrees(type: string, b: Uint8Array, start: number, end: number): boolean {
+  switch (type) {
+    case 'A':
+      return end - start === 4;
+    case 'AAAA':
+      return end - start === 16;
+    case 'CNAME':
+    case 'PTR':
+      return skipName(b, start, true) === end;
+    case 'MX':
+      return skipName(b, start + 2, true) === end;
+    default:
+      return true; // SRV: the library itself skips by the length field
+  }
+}
+
+/** True when no possible compression pointer in the message targets the id/flags or a TTL. */
+function pointersAvoid(b: Uint8Array, ttlOffsets: readonly number[]): boolean {
+  for (let i = HEADER_BYTES; i + 1 < b.length; i++) {
+    if ((b[i]! & 0xc0) !== 0xc0) continue;
+    const target = ((b[i]! & 0x3f) << 8) | b[i + 1]!;
+    if (target < FIRST_KEYED_BYTE) return false;
+    for (const t of ttlOffsets) if (target >= t && target < t + 4) return false;
+  }
+  return true;
+}

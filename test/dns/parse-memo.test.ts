@@ -1,0 +1,116 @@
+import t from 'tap';
+import { DnsParseMemo } from '../../src/dns/parse-memo.js';
+import { parseDnsMessage } from '../../src/dns/parse.js';
+import { a, aaaa, cname, mx, ptr, queryBytes, responseBytes, srv } from './fixtures.js';
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const chain = (id = 1, ttl = 60) =>
+  responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test', ttl), a('cdn.memo.test', '10.0.0.1', ttl), a('cdn.memo.test', '10.0.0.2', ttl)], id);
+
+t.test('a repeated message is decoded once and answers exactly like the library', async (t) => {
+  const memo = new DnsParseMemo();
+  const first = memo.parse(chain(1));
+  const again = memo.parse(chain(2));
+  t.same(first, parseDnsMessage(chain(1)));
+  t.same(again, parseDnsMessage(chain(2)), 'the id comes from the new message');
+  t.match(memo.stats(), { hits: 1, misses: 1, entries: 1 });
+  t.ok(again.ok && first.ok && again.message.answers === first.message.answers, 'same TTLs: the remembered records are reused');
+  t.ok(again.ok && Object.isFrozen(again.message.answers[0]), 'shared records are frozen');
+});
+
+t.test('new TTLs, flags and rcode are read from each message', async (t) => {
+  const memo = new DnsParseMemo();
+  memo.parse(chain(1, 60));
+  const later = chain(7, 42);
+  const res = memo.parse(later);
+  t.same(res, parseDnsMessage(later));
+  t.ok(res.ok && res.message.answers.every((x) => x.ttl === 42));
+  t.equal(memo.stats().hits, 1);
+  const truncated = chain(8, 42);
+  truncated.writeUInt16BE(truncated.readUInt16BE(2) | 0x0200 | 3, 2); // TC + NXDOMAIN
+  t.same(memo.parse(truncated), parseDnsMessage(truncated));
+  t.equal(memo.stats().hits, 2);
+});
+
+t.test('any other byte difference is a miss', async (t) => {
+  const memo = new DnsParseMemo();
+  memo.parse(chain(1));
+  const other = responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test'), a('cdn.memo.test', '10.0.0.1'), a('cdn.memo.test', '10.0.0.3')], 1);
+  t.same(memo.parse(other), parseDnsMessage(other));
+  t.equal(memo.stats().hits, 0);
+});
+
+t.test('a name that points into a TTL field is never remembered', async (t) => {
+  // Answer 1: A record whose TTL bytes spell the name "a" (01 61 00); answer 2's owner is a
+  // compression pointer to those bytes. Changing the TTL changes answer 2's name.
+  const base = responseBytes('p.memo.test', 'A', [a('p.memo.test', '10.0.0.1'), a('x', '10.0.0.2')], 1);
+  const q = parseDnsMessage(base);
+  t.ok(q.ok);
+  const ttl1 = 12 + 'p.memo.test'.length + 2 + 4 + ('p.memo.test'.length + 2) + 4;
+  const craft = (label: number): Buffer => {
+    const head = Buffer.from(base.subarray(0, ttl1 + 10));
+    head[ttl1] = 1;
+    head[ttl1 + 1] = label;
+    head[ttl1 + 2] = 0;
+    head[ttl1 + 3] = 0;
+    const pointer = Buffer.from([0xc0 | (ttl1 >> 8), ttl1 & 0xff]);
+    return Buffer.concat([head, pointer, base.subarray(ttl1 + 10 + 3)]);
+  };
+  const memo = new DnsParseMemo();
+  const x = craft(0x61);
+  const y = craft(0x62);
+  t.same(memo.parse(x), parseDnsMessage(x));
+  const ry = memo.parse(y);
+  t.same(ry, parseDnsMessage(y));
+  t.ok(ry.ok && ry.message.answers[1]?.name === 'b', 'decoded from the new bytes');
+  t.equal(memo.stats().hits, 0);
+  t.ok(memo.stats().notMemoizable >= 1);
+});
+
+t.test('size 0 disables the memo; bad sizes throw', async (t) => {
+  const memo = new DnsParseMemo({ size: 0 });
+  memo.parse(chain(1));
+  memo.parse(chain(1));
+  t.match(memo.stats(), { hits: 0, entries: 0 });
+  t.throws(() => new DnsParseMemo({ size: -1 }), TypeError);
+  t.throws(() => new DnsParseMemo({ size: 1.5 }), TypeError);
+});
+
+t.test('fuzz: memo results always equal a fresh decode', async (t) => {
+  const seeds = [
+    chain(1),
+    responseBytes('v6.memo.test', 'AAAA', [aaaa('v6.memo.test', '2001:db8::1')], 2),
+    responseBytes('memo.test', 'MX', [mx('memo.test', 'mx.memo.test', 10)], 3),
+    responseBytes('_x._tcp.memo.test', 'SRV', [srv('_x._tcp.memo.test', 'x.memo.test', 443)], 4),
+    responseBytes('1.0.0.10.in-addr.arpa', 'PTR', [ptr('1.0.0.10.in-addr.arpa', 'cdn.memo.test')], 5),
+    queryBytes('q.memo.test', 'A', 6),
+  ];
+  const r = rng(7);
+  const memo = new DnsParseMemo({ size: 8 });
+  let hits = 0;
+  for (let i = 0; i < 20000; i++) {
+    const buf = Buffer.from(seeds[Math.floor(r() * seeds.length)]!);
+    // Mostly pristine (hits), else a few random bytes changed (TTL, id, names, data...).
+    if (r() < 0.5) for (let k = 0, n = 1 + Math.floor(r() * 3); k < n; k++) buf[Math.floor(r() * buf.length)] = Math.floor(r() * 256);
+    const got = memo.parse(buf);
+    const want = parseDnsMessage(buf);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      t.fail(`differs for ${buf.toString('hex')}`);
+      return;
+    }
+    hits = memo.stats().hits;
+  }
+  t.ok(hits > 5000, `${hits} hits`);
+  t.ok(memo.stats().entries <= 8);
+});
