@@ -4,8 +4,12 @@ import type { BootNs } from '../../events/types.js';
 import type { ProcessNode } from '../../caches/process-model.js';
 import { atFields, atOrThrow, type ServerContext } from '../context.js';
 import { InvalidCursor, InvalidGlob, ProcessNotFound } from '../errors.js';
-import { descendantDto, formatBoot, lineageToDot, nameAt, processDto, processSummaryDto, threadDto, type ProcessState } from '../../query/index.js';
+import { descendantDto, formatBoot, lineageToDot, nameAt, processSummaryDto, threadDto, type ProcessState } from '../../query/index.js';
 import * as S from './schemas.js';
+import { ProcessDetailRenderer } from './process-detail.js';
+
+/** Content type of the pre-rendered detail text. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface PidRequest {
   Params: { pid: number };
@@ -27,6 +31,7 @@ function byPidOrThrow(ctx: ServerContext, pid: number, at: BootNs): ProcessNode 
 export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
   const ctx = app.proctrail;
   const L = ctx.limits;
+  const details = new ProcessDetailRenderer(ctx);
 
   app.get<{ Querystring: { at?: string; name?: string; state?: ProcessState; limit?: number; cursor?: string } }>(
     '/v1/processes',
@@ -67,21 +72,23 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   app.get<PidRequest>(
     '/v1/processes/:pid',
     { schema: { params: S.pidParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
-    async (req) => {
+    async (req, reply) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
-      return processDto(ctx.query.tree, ctx.clock, p, at, ctx.query.containers);
+      reply.type(JSON_TYPE);
+      return details.render(p, at, reply);
     },
   );
 
   app.get<{ Params: { key: string }; Querystring: { at?: string } }>(
     '/v1/processes/by-key/:key',
     { schema: { params: S.keyParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
-    async (req) => {
+    async (req, reply) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = ctx.query.processByKey(req.params.key);
       if (p === undefined) throw new ProcessNotFound(`with key ${req.params.key}`);
-      return processDto(ctx.query.tree, ctx.clock, p, at, ctx.query.containers);
+      reply.type(JSON_TYPE);
+      return details.render(p, at, reply);
     },
   );
 

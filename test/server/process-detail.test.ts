@@ -1,0 +1,112 @@
+/**
+ * The pre-rendered process detail (rest/process-detail.ts) against the definition: after
+ * every step of a random history (forks, execs, exits, re-parenting, procfs snapshots,
+ * out-of-order events), GET /v1/processes/{pid} and /by-key/{key} at random moments must
+ * equal processDto computed afresh — including right after a change to a process whose
+ * text was kept.
+ */
+import t from 'tap';
+import type { TaskEvent, TaskInfo } from '../../src/events/types.js';
+import { ProcessTree } from '../../src/caches/process-tree.js';
+import { buildApp } from '../../src/server/app.js';
+import { ProcessQuery } from '../../src/query/process-query.js';
+import { ContainerCache } from '../../src/caches/containers.js';
+import { processDto } from '../../src/query/index.js';
+import { BOOT_EPOCH_NS, S } from './fixture.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Live {
+  pid: number;
+  start: bigint;
+  ppid: number;
+  pstart: bigint;
+  comm: string;
+}
+
+const task = (p: Live, comm = p.comm, uid = 1000): TaskInfo => ({
+  tid: p.pid, pid: p.pid, startNs: p.start, leaderStartNs: p.start, ppid: p.ppid, parentStartNs: p.pstart,
+  uid, gid: uid, cgroupId: 1n, pidNsId: 4026531836, nsPid: p.pid, nsTid: p.pid, comm,
+});
+
+t.test('the kept text always equals a fresh rendering', async (t) => {
+  const r = rng(11);
+  let now = 10n * S;
+  const clock = { bootToEpochNs: BOOT_EPOCH_NS, nowBootNs: () => now };
+  const tree = new ProcessTree({ bootToEpochNs: BOOT_EPOCH_NS, execHistorySize: 3 });
+  const app = buildApp({ tree, clock });
+  const query = new ProcessQuery(tree, clock, new ContainerCache());
+  const init: Live = { pid: 1, start: S, ppid: 0, pstart: 0n, comm: 'init' };
+  tree.apply({ type: 'snapshot', time: 2n * S, task: task(init), file: { path: '/sbin/init', inode: 1n, dev: 1, ctimeNs: 5n, mode: 0o100755 }, argv: ['/sbin/init'] });
+  const alive: Live[] = [init];
+  const everyone: Live[] = [init];
+  let nextPid = 100;
+  let checks = 0;
+  let kept = 0;
+  for (let step = 0; step < 600; step++) {
+    now += BigInt(1 + Math.floor(r() * 5)) * 1_000_000n;
+    const pick = alive[Math.floor(r() * alive.length)]!;
+    const kind = r();
+    let ev: TaskEvent | undefined;
+    if (kind < 0.35 || alive.length < 3) {
+      const child: Live = { pid: nextPid++, start: now, ppid: pick.pid, pstart: pick.start, comm: pick.comm };
+      ev = { type: 'fork', time: now, child: task(child), creatorTid: pick.pid, creatorStartNs: pick.start, isThread: false };
+      alive.push(child);
+      everyone.push(child);
+    } else if (kind < 0.65) {
+      const name = `p${Math.floor(r() * 6)}`;
+      pick.comm = name;
+      // Sometimes late: an exec that happened a little before events already applied.
+      const time = r() < 0.2 ? now - 2_000_000n : now;
+      ev = {
+        type: 'exec', time, task: task(pick, name, r() < 0.2 ? 0 : 1000), oldTid: pick.pid,
+        file: { path: `/usr/bin/${name}`, inode: BigInt(step), dev: 1, ctimeNs: BigInt(step) * S, mode: 0o100755 },
+        argv: [name, String(step)], argvTruncated: r() < 0.1,
+      };
+    } else if (kind < 0.85 && pick.pid !== 1) {
+      ev = { type: 'exit', time: now, task: task(pick), exitStatus: r() < 0.5 ? 1 << 8 : 9, groupDead: true };
+      alive.splice(alive.indexOf(pick), 1);
+      // Orphans go to init, as the kernel would report in their next events.
+      for (const c of alive) if (c.ppid === pick.pid) {
+        c.ppid = 1;
+        c.pstart = S;
+      }
+    } else {
+      ev = { type: 'snapshot', time: now, task: task(pick), file: { path: `/proc/${pick.pid}/exe`, inode: 7n, dev: 1, ctimeNs: 0n, mode: 0o100755 }, argv: [pick.comm] };
+    }
+    if (ev !== undefined) tree.apply(ev);
+    for (let k = 0; k < 4; k++) {
+      const who = everyone[Math.floor(r() * everyone.length)]!;
+      const when = r() < 0.6 ? now : now - BigInt(Math.floor(r() * 40)) * 1_000_000n;
+      const atQuery = when === now ? '' : `?at=${when + BOOT_EPOCH_NS}`;
+      const node = query.processByPid(who.pid, when);
+      const res = await app.inject({ url: `/v1/processes/${who.pid}${atQuery}` });
+      if (node === undefined) {
+        t.equal(res.statusCode, 404);
+        continue;
+      }
+      const want = JSON.parse(JSON.stringify(processDto(tree, clock, node, when, query.containers)));
+      const again = await app.inject({ url: `/v1/processes/by-key/${encodeURIComponent(node.key)}${atQuery}` });
+      for (const got of [res, again]) {
+        if (got.statusCode !== 200 || JSON.stringify(JSON.parse(got.body)) !== JSON.stringify(want)) {
+          t.fail(`step ${step}: pid ${who.pid} at ${when}: ${got.statusCode} ${got.body} != ${JSON.stringify(want)}`);
+          return;
+        }
+        t.equal(got.headers['content-type'], 'application/json; charset=utf-8');
+        checks++;
+      }
+      kept++;
+    }
+  }
+  t.ok(checks > 1000, `${checks} responses compared`);
+  t.ok(kept > 0);
+});
