@@ -7,14 +7,23 @@
  * the caches keep no timers and are read only when someone asks.
  */
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 import { type MonitorSnapshot, monitorSnapshot, type MonitorSources, type RouteLatency } from './monitor.js';
 
 /** Latency buckets in seconds (sub-millisecond lookups to multi-second reports). */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 /** Route label for requests no route matched (keeps the label set bounded). */
 const UNMATCHED = 'unmatched';
+
+/** The histogram series and route aggregate of one (method, route, status). */
+export interface Series {
+  readonly status: number;
+  readonly agg: RouteAgg;
+  readonly http: LatencySeries;
+  readonly graphql: LatencySeries | undefined;
+}
 
 interface RouteAgg {
   method: string;
@@ -30,23 +39,23 @@ export class MetricsCollector {
   readonly registry = new Registry();
   readonly #sources: MonitorSources;
   readonly #routes = new Map<string, RouteAgg>();
-  readonly #series = new Map<string, { agg: RouteAgg; http: { observe(v: number): void }; graphql: { observe(v: number): void } | undefined }>();
-  readonly #http: Histogram<'method' | 'route' | 'status_code'>;
-  readonly #graphql: Histogram<'outcome'>;
+  readonly #series = new Map<string, Series>();
+  readonly #http: LatencyHistogram;
+  readonly #graphql: LatencyHistogram;
   #current: MonitorSnapshot | undefined;
 
   /** `sources` are the typed readers (container cache, DNS) the snapshot needs besides the raw stats. */
   constructor(sources: MonitorSources = {}) {
     this.#sources = sources;
     const registers = [this.registry];
-    this.#http = new Histogram({
+    this.#http = new LatencyHistogram({
       name: 'proctrail_http_request_duration_seconds',
       help: 'HTTP request latency by method, route template and status code (GraphQL included as POST /graphql).',
       labelNames: ['method', 'route', 'status_code'],
       buckets: BUCKETS,
       registers,
     });
-    this.#graphql = new Histogram({
+    this.#graphql = new LatencyHistogram({
       name: 'proctrail_graphql_request_duration_seconds',
       help: 'GraphQL request latency (POST/GET /graphql) by outcome (ok, error).',
       labelNames: ['outcome'],
@@ -58,8 +67,11 @@ export class MetricsCollector {
 
   /** Record one finished request. */
   observe(method: string, route: string, status: number, ms: number): void {
-    // One Map lookup per request: the labelled histogram children and the route aggregate
-    // are resolved once per (method, route, status), not hashed from a label object each time.
+    this.observeSeries(this.series(method, route, status), ms);
+  }
+
+  /** The series of (method, route, status): resolve once, then {@link observeSeries}. */
+  series(method: string, route: string, status: number): Series {
     const key = `${method} ${route} ${status}`;
     let s = this.#series.get(key);
     if (s === undefined) {
@@ -67,12 +79,19 @@ export class MetricsCollector {
       let agg = this.#routes.get(routeKey);
       if (agg === undefined) this.#routes.set(routeKey, (agg = { method, route, requests: 0, errors: 0, sumMs: 0, maxMs: 0 }));
       s = {
+        status,
         agg,
         http: this.#http.labels({ method, route, status_code: String(status) }),
         graphql: route === '/graphql' ? this.#graphql.labels({ outcome: status < 400 ? 'ok' : 'error' }) : undefined,
       };
       this.#series.set(key, s);
     }
+    return s;
+  }
+
+  /** Record one request of `ms` milliseconds on a resolved series. */
+  observeSeries(s: Series, ms: number): void {
+    const status = s.status;
     const seconds = ms / 1000;
     s.http.observe(seconds);
     s.graphql?.observe(seconds);
@@ -216,9 +235,30 @@ export interface MetricsPluginOptions {
 export const metricsPlugin = fp<MetricsPluginOptions>(
   async (app: FastifyInstance, opts) => {
     const collector = opts.collector;
-    // A callback hook, not async: it runs on every request and needs no promise.
+    // Each route gets its own callback hook that knows its method and URL template (reading
+    // them per request builds req.routeOptions, an object per call) and keeps its series
+    // by status; requests no route matched are counted by one shared hook.
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const url = route.url;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const single = methods.length === 1;
+      const byStatus = new Map<number, Series>();
+      const byMethodStatus = new Map<string, Series>();
+      const hook = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+        const status = reply.statusCode;
+        let s = single ? byStatus.get(status) : byMethodStatus.get(`${req.method} ${status}`);
+        if (s === undefined) {
+          s = collector.series(req.method, url, status);
+          if (single) byStatus.set(status, s);
+          else byMethodStatus.set(`${req.method} ${status}`, s);
+        }
+        collector.observeSeries(s, reply.elapsedTime);
+        done();
+      };
+      route.onResponse = route.onResponse === undefined ? [hook] : [...(Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]), hook];
+    });
     app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      collector.observe(req.method, req.routeOptions.url ?? UNMATCHED, reply.statusCode, reply.elapsedTime);
+      if (req.is404) collector.observe(req.method, UNMATCHED, reply.statusCode, reply.elapsedTime);
       done();
     });
     app.get('/metrics', async (_req, reply) => {
