@@ -4,7 +4,7 @@
  * error handler stays on the GraphQL routes.
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { complexityRule } from './complexity.js';
 import { errorFormatter } from './error-formatter.js';
@@ -38,12 +38,17 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
   });
   // mercurius keeps only `data` and `errors` from the formatter on some paths (e.g. a
   // jit-compiled query with bad variables): add the uniform `error` to every 4xx here.
-  app.addHook('preSerialization', async (_req, reply, payload: unknown) => {
-    if (reply.statusCode < 400 || reply.statusCode >= 500 || payload === null || typeof payload !== 'object') return payload;
-    const p = payload as { error?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> };
-    const first = p.errors?.[0];
-    if (p.error !== undefined || first === undefined) return payload;
-    const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'PT_GRAPHQL_INVALID';
-    return { ...p, error: { code, message: String(first.message) } };
+  // A callback hook, not async: it runs on every GraphQL response and needs no promise.
+  app.addHook('preSerialization', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+    done(null, withUniformError(reply.statusCode, payload));
   });
 };
+
+function withUniformError(status: number, payload: unknown): unknown {
+  if (status < 400 || status >= 500 || payload === null || typeof payload !== 'object') return payload;
+  const p = payload as { error?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> };
+  const first = p.errors?.[0];
+  if (p.error !== undefined || first === undefined) return payload;
+  const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'PT_GRAPHQL_INVALID';
+  return { ...p, error: { code, message: String(first.message) } };
+}

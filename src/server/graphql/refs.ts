@@ -3,7 +3,7 @@
  * read `atBoot` from their parent object, which is how `at` is inherited. Scalar fields are
  * getters so the default (jit-inlined) resolvers read them without resolver calls.
  */
-import type { BootNs } from '../../events/types.js';
+import type { BootNs, FileInfo } from '../../events/types.js';
 import type { ProcessNode, ThreadNode } from '../../caches/process-model.js';
 import {
   aliveAt,
@@ -83,9 +83,9 @@ export class ProcessRef extends TaskRef<ProcessNode> {
   get pid(): number {
     return this.node.pid;
   }
-  get executable(): FileInfoDto | null {
+  get executable(): FileInfoRef | null {
     const f = executableAt(this.node, this.atBoot);
-    return f === undefined ? null : fileInfoDto(f);
+    return f === undefined ? null : new FileInfoRef(f);
   }
   get argv(): readonly string[] {
     return argvAt(this.node, this.atBoot);
@@ -101,6 +101,32 @@ export class ProcessRef extends TaskRef<ProcessNode> {
   }
   get origin(): string {
     return this.node.origin;
+  }
+}
+
+/**
+ * GraphQL `FileInfo`: the fields of fileInfoDto as getters, so a query for `path` alone
+ * (the common one, e.g. in lineages) does not format times and big integers it drops.
+ */
+export class FileInfoRef implements FileInfoDto {
+  constructor(readonly file: FileInfo) {}
+  get path(): string {
+    return this.file.path;
+  }
+  get inode(): string {
+    return this.file.inode.toString();
+  }
+  get dev(): number {
+    return this.file.dev;
+  }
+  get ctime(): string {
+    return fileInfoDto(this.file).ctime;
+  }
+  get ctimeNs(): string {
+    return this.file.ctimeNs.toString();
+  }
+  get mode(): number {
+    return this.file.mode;
   }
 }
 
