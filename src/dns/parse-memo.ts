@@ -69,6 +69,9 @@ export class DnsParseMemo {
   #young = new Map<number, Entry>();
   #old = new Map<number, Entry>();
   readonly #generation: number;
+  /** Keys of recent misses not yet remembered (see #seenBefore). */
+  #seenYoung = new Set<number>();
+  #seenOld = new Set<number>();
   /**
    * Copies of the remembered messages, in a ring: a small typed array per entry costs an
    * off-heap allocation each (more than the decode a hit saves). An entry whose bytes were
@@ -104,6 +107,9 @@ export class DnsParseMemo {
     }
     this.#misses++;
     const res = parseDnsMessage(bytes);
+    // A doorkeeper: a question is remembered the second time it misses within about a
+    // memo's worth of questions, so the long tail of one-off names costs no entry.
+    if (res.ok && entry === undefined && !this.#seenBefore(key)) return res;
     if (res.ok) {
       const e = bytes.length <= MAX_MEMO_BYTES ? entryOf(bytes, qEnd, res.message.questions, res.message.answers, this.#reserve(bytes.length)) : undefined;
       if (e === undefined) this.#refused++;
@@ -130,6 +136,17 @@ export class DnsParseMemo {
     const base = (at % ARENA_BYTES) - FIRST_KEYED_BYTE;
     for (let i = FIRST_KEYED_BYTE; i < b.length; i++) arena[base + i] = b[i]!;
     this.#write = at + b.length - FIRST_KEYED_BYTE;
+  }
+
+  /** True when `key` missed recently; records it otherwise (two generations, like the entries). */
+  #seenBefore(key: number): boolean {
+    if (this.#seenYoung.has(key) || this.#seenOld.has(key)) return true;
+    if (this.#seenYoung.size >= this.#generation) {
+      this.#seenOld = this.#seenYoung;
+      this.#seenYoung = new Set();
+    }
+    this.#seenYoung.add(key);
+    return false;
   }
 
   #remember(key: number, e: Entry): void {

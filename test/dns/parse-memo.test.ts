@@ -18,20 +18,38 @@ function rng(seed: number): () => number {
 const chain = (id = 1, ttl = 60) =>
   responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test', ttl), a('cdn.memo.test', '10.0.0.1', ttl), a('cdn.memo.test', '10.0.0.2', ttl)], id);
 
+/** A memo that has seen `bytes` twice (a question is remembered on its second miss). */
+function primed(bytes: Buffer, options?: ConstructorParameters<typeof DnsParseMemo>[0]): DnsParseMemo {
+  const memo = new DnsParseMemo(options);
+  memo.parse(bytes);
+  memo.parse(bytes);
+  return memo;
+}
+
+t.test('a one-off message is not remembered; a repeated one is, on its second miss', async (t) => {
+  const memo = new DnsParseMemo();
+  memo.parse(chain(1));
+  t.match(memo.stats(), { hits: 0, misses: 1, entries: 0 });
+  memo.parse(chain(1));
+  t.match(memo.stats(), { hits: 0, misses: 2, entries: 1 });
+  memo.parse(chain(1));
+  t.match(memo.stats(), { hits: 1, misses: 2, entries: 1 });
+});
+
 t.test('a repeated message is decoded once and answers exactly like the library', async (t) => {
   const memo = new DnsParseMemo();
+  memo.parse(chain(1));
   const first = memo.parse(chain(1));
   const again = memo.parse(chain(2));
   t.same(first, parseDnsMessage(chain(1)));
   t.same(again, parseDnsMessage(chain(2)), 'the id comes from the new message');
-  t.match(memo.stats(), { hits: 1, misses: 1, entries: 1 });
+  t.match(memo.stats(), { hits: 1, misses: 2, entries: 1 });
   t.ok(again.ok && first.ok && again.message.answers === first.message.answers, 'same TTLs: the remembered records are reused');
   t.ok(again.ok && Object.isFrozen(again.message.answers[0]), 'shared records are frozen');
 });
 
 t.test('new TTLs, flags and rcode are read from each message', async (t) => {
-  const memo = new DnsParseMemo();
-  memo.parse(chain(1, 60));
+  const memo = primed(chain(1, 60));
   const later = chain(7, 42);
   const res = memo.parse(later);
   t.same(res, parseDnsMessage(later));
@@ -44,8 +62,7 @@ t.test('new TTLs, flags and rcode are read from each message', async (t) => {
 });
 
 t.test('any other byte difference is a miss', async (t) => {
-  const memo = new DnsParseMemo();
-  memo.parse(chain(1));
+  const memo = primed(chain(1));
   const other = responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test'), a('cdn.memo.test', '10.0.0.1'), a('cdn.memo.test', '10.0.0.3')], 1);
   t.same(memo.parse(other), parseDnsMessage(other));
   t.equal(memo.stats().hits, 0);
@@ -70,6 +87,7 @@ t.test('a name that points into a TTL field is never remembered', async (t) => {
   const memo = new DnsParseMemo();
   const x = craft(0x61);
   const y = craft(0x62);
+  t.same(memo.parse(x), parseDnsMessage(x));
   t.same(memo.parse(x), parseDnsMessage(x));
   const ry = memo.parse(y);
   t.same(ry, parseDnsMessage(y));
