@@ -31,6 +31,8 @@ export interface DnsParseMemoOptions {
 export interface DnsParseMemoStats {
   readonly hits: number;
   readonly misses: number;
+  /** Entries made (first remembered, or replaced after a change). */
+  readonly remembered: number;
   /** Decoded messages the memo refused to remember (see the module comment). */
   readonly notMemoizable: number;
   readonly entries: number;
@@ -46,6 +48,8 @@ interface Entry {
   readonly questions: readonly DnsQuestion[];
   /** Frozen records; replaced (not mutated) when a hit brings other TTLs. */
   answers: readonly DnsRecord[];
+  /** Hits so far: an entry is replaced by a changed message only once it has paid off. */
+  hits: number;
 }
 
 const HEADER_BYTES = 12;
@@ -83,6 +87,7 @@ export class DnsParseMemo {
   #hits = 0;
   #misses = 0;
   #refused = 0;
+  #made = 0;
 
   constructor(options: DnsParseMemoOptions = {}) {
     const size = options.size ?? 4096;
@@ -103,6 +108,7 @@ export class DnsParseMemo {
     }
     if (entry !== undefined && this.#write - entry.at <= ARENA_BYTES && sameBytes(bytes, entry, this.#arena)) {
       this.#hits++;
+      entry.hits++;
       return { ok: true, message: messageOf(bytes, entry.questions, freshTtls(bytes, entry)) };
     }
     this.#misses++;
@@ -110,12 +116,16 @@ export class DnsParseMemo {
     // A doorkeeper: a question is remembered the second time it misses within about a
     // memo's worth of questions, so the long tail of one-off names costs no entry.
     if (res.ok && entry === undefined && !this.#seenBefore(key)) return res;
+    // The question's answer changed (or rotates: round-robin servers reorder records).
+    // Replacing the entry is paid for by the hits it had; one that never hit stays.
+    if (entry !== undefined && entry.hits === 0) return res;
     if (res.ok) {
       const e = bytes.length <= MAX_MEMO_BYTES ? entryOf(bytes, qEnd, res.message.questions, res.message.answers, this.#reserve(bytes.length)) : undefined;
       if (e === undefined) this.#refused++;
       else {
         this.#copy(bytes, e.at);
         this.#remember(key, e);
+        this.#made++;
         // Hand out the remembered (frozen) lists from the first time on: consumers can
         // then tell a repeat by identity.
         return { ok: true, message: { ...res.message, questions: e.questions, answers: e.answers } };
@@ -159,7 +169,7 @@ export class DnsParseMemo {
 
   /** Counters and size. */
   stats(): DnsParseMemoStats {
-    return { hits: this.#hits, misses: this.#misses, notMemoizable: this.#refused, entries: this.#young.size + this.#old.size };
+    return { hits: this.#hits, misses: this.#misses, remembered: this.#made, notMemoizable: this.#refused, entries: this.#young.size + this.#old.size };
   }
 }
 
@@ -274,6 +284,7 @@ function entryOf(b: Uint8Array, qEnd: number, questions: readonly DnsQuestion[],
     ttlOffsets,
     questions: Object.freeze(questions.map((q) => Object.freeze(q))),
     answers: Object.freeze(answers.slice()),
+    hits: 0,
   };
 }
 

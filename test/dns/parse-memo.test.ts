@@ -68,6 +68,25 @@ t.test('any other byte difference is a miss', async (t) => {
   t.equal(memo.stats().hits, 0);
 });
 
+t.test('a changed answer replaces an entry that paid off; rotating answers cost no rebuilds', async (t) => {
+  const v1 = chain(1);
+  const v2 = responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test'), a('cdn.memo.test', '10.0.0.2'), a('cdn.memo.test', '10.0.0.1')], 1);
+  const memo = primed(v1);
+  memo.parse(v1); // a hit: the entry paid off
+  t.same(memo.parse(v2), parseDnsMessage(v2)); // replaced by v2
+  t.same(memo.parse(v2), parseDnsMessage(v2));
+  t.equal(memo.stats().hits, 2, 'the new answer is remembered');
+  // v1 and v2 alternate (round robin): an entry is rebuilt only after it paid off, so
+  // rebuilding never costs more than the hits saved.
+  const before = memo.stats();
+  for (let i = 0; i < 10; i++) {
+    const m = i % 2 === 0 ? v1 : v2;
+    t.same(memo.parse(m), parseDnsMessage(m));
+  }
+  const after = memo.stats();
+  t.ok(after.remembered - before.remembered <= after.hits - before.hits + 1, `${after.remembered - before.remembered} rebuilt, ${after.hits - before.hits} hits`);
+});
+
 t.test('a name that points into a TTL field is never remembered', async (t) => {
   // Answer 1: A record whose TTL bytes spell the name "a" (01 61 00); answer 2's owner is a
   // compression pointer to those bytes. Changing the TTL changes answer 2's name.
@@ -129,6 +148,6 @@ t.test('fuzz: memo results always equal a fresh decode', async (t) => {
     }
     hits = memo.stats().hits;
   }
-  t.ok(hits > 5000, `${hits} hits`);
+  t.ok(hits > 2000, `${hits} hits`);
   t.ok(memo.stats().entries <= 8);
 });
