@@ -3,14 +3,15 @@
  * vs a mercurius hello-world, measured with autocannon in the same run. The servers run in
  * a child process so the load generator does not share their event loop.
  *
- *   npx tsx bench/http.ts [seconds per run, default 3] [rounds, default 3]
+ *   npx tsx bench/http.ts [seconds per run, default 2] [rounds, default 7]
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 
-const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 7);
+const WARMUP_SECONDS = 2;
 const CHAINS = 200;
 const DEPTH = 10;
 /** A leaf of the first chain: pid = 1000 + DEPTH - 1 (see buildTree). */
@@ -92,7 +93,9 @@ async function main(): Promise<void> {
     const res = await fetch(url, { method, body, headers });
     const text = await res.text();
     if (res.status !== 200 || !ok(text)) throw new Error(`unexpected answer from ${url}: ${res.status} ${text.slice(0, 200)}`);
-    await autocannon({ ...opts, connections: 10, duration: 1 });
+    // Warm up to steady state: V8 compiles the hot paths concurrently, and on two busy
+    // cores that takes a few seconds, not one.
+    await autocannon({ ...opts, connections: 10, duration: WARMUP_SECONDS });
   };
   const serverCpuUs = (): Promise<number> =>
     new Promise((resolve) => {
@@ -136,11 +139,16 @@ async function main(): Promise<void> {
     let hello = 0;
     let lineage = 0;
     let mhello = 0;
+    // The machine's speed drifts within seconds (shared host): many short rounds, and the
+    // order inside each pair alternates so that drift favours neither side.
+    const pair = async (a: Target, b: Target, swap: boolean): Promise<[number, number]> => {
+      if (!swap) return [await run(a), await run(b)];
+      const y = await run(b);
+      return [await run(a), y];
+    };
     for (let i = 0; i < ROUNDS; i++) {
-      const h = await run(helloOpts);
-      const r = await run(restOpts);
-      const m = await run(mhelloOpts);
-      const l = await run(lineageOpts);
+      const [h, r] = await pair(helloOpts, restOpts, i % 2 === 1);
+      const [m, l] = await pair(mhelloOpts, lineageOpts, i % 2 === 1);
       restRatios.push(r / h);
       gqlRatios.push(l / m);
       hello += h / ROUNDS;
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
     console.log(
       `bench http: REST lookup ${Math.round(rest)} req/s, ratio ${r1.toFixed(2)} vs fastify hello ${Math.round(hello)} req/s (target >= 0.9) ${r1 >= 0.9 ? 'PASS' : 'FAIL'}; ` +
         `GraphQL lineage(8) ${Math.round(lineage)} req/s, ratio ${r2.toFixed(2)} vs mercurius hello ${Math.round(mhello)} req/s (target >= 0.6) ${r2 >= 0.6 ? 'PASS' : 'FAIL'}; ` +
-        `median of ${ROUNDS} interleaved rounds of ${SECONDS}s; ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
+        `median of ${ROUNDS} interleaved rounds of ${SECONDS}s (REST ratios ${restRatios.map((x) => x.toFixed(2)).join('/')}, GraphQL ${gqlRatios.map((x) => x.toFixed(2)).join('/')}); ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
     );
   } finally {
     child.kill();
