@@ -1,4 +1,5 @@
 import t from 'tap';
+import { rng } from '../helpers/rng.js';
 import type { ExecEvent, ExitEvent, ForkEvent, SnapshotEvent, TaskInfo } from '../../src/events/types.js';
 import type { ProcessNode } from '../../src/caches/process-model.js';
 import { ProcessTree } from '../../src/caches/process-tree.js';
@@ -376,17 +377,6 @@ t.test('exited ancestors outlive exited leaves', async (t) => {
   t.same(lineage(tree, p, 200n * S), [1201, 1], 'present lineage through the reaper');
 });
 
-// deterministic PRNG
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 for (const [procCap, threadCap] of [
   [200, 300],
   [100, 60], // fewer slots than live tasks: the cache overflows instead of dropping the living
@@ -404,7 +394,7 @@ interface Asserts {
 }
 
 function pressure(t: Asserts, procCap: number, threadCap: number): void {
-  const rnd = mulberry32(42);
+  const rnd = rng(42);
   const tree = new ProcessTree({ processCacheSize: procCap, threadCacheSize: threadCap });
   const init = task({ tid: 1, start: S, comm: 'init', nsPid: 1 });
   tree.apply(snapshot(S, init, '/sbin/init', ['init']));

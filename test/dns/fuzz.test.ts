@@ -1,19 +1,8 @@
 import t from 'tap';
+import { rng } from '../helpers/rng.js';
 import { parseDnsMessage } from '../../src/dns/parse.js';
 import { DnsPipeline } from '../../src/dns/pipeline.js';
 import { a, aaaa, cname, framed, mx, packet, ptr, queryBytes, responseBytes, sec, srv } from './fixtures.js';
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = [
   responseBytes('www.fuzz.test', 'A', [cname('www.fuzz.test', 'cdn.fuzz.test'), a('cdn.fuzz.test', '10.0.0.1'), a('cdn.fuzz.test', '10.0.0.2')], 1),

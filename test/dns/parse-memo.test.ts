@@ -1,19 +1,8 @@
 import t from 'tap';
+import { rng } from '../helpers/rng.js';
 import { DnsParseMemo } from '../../src/dns/parse-memo.js';
 import { parseDnsMessage } from '../../src/dns/parse.js';
 import { a, aaaa, cname, mx, ptr, queryBytes, responseBytes, srv } from './fixtures.js';
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const chain = (id = 1, ttl = 60) =>
   responseBytes('www.memo.test', 'A', [cname('www.memo.test', 'cdn.memo.test', ttl), a('cdn.memo.test', '10.0.0.1', ttl), a('cdn.memo.test', '10.0.0.2', ttl)], id);

@@ -6,6 +6,7 @@
  * text was kept.
  */
 import t from 'tap';
+import { rng } from '../helpers/rng.js';
 import type { TaskEvent, TaskInfo } from '../../src/events/types.js';
 import { ProcessTree } from '../../src/caches/process-tree.js';
 import { buildApp } from '../../src/server/app.js';
@@ -13,17 +14,6 @@ import { ProcessQuery } from '../../src/query/process-query.js';
 import { ContainerCache } from '../../src/caches/containers.js';
 import { processDto } from '../../src/query/index.js';
 import { BOOT_EPOCH_NS, S } from './fixture.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Live {
   pid: number;
