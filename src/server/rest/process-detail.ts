@@ -20,6 +20,8 @@ import type { ServerContext } from '../context.js';
 
 /** What processDto read for one rendering (besides the node's own constant fields). */
 interface Rendered {
+  /** The clock's boot → epoch offset the times were printed with. */
+  readonly offset: bigint;
   readonly startNs: BootNs;
   readonly origin: string;
   readonly attrs: TaskAttrs | undefined;
@@ -66,6 +68,7 @@ export class ProcessDetailRenderer {
     const prev = this.#memo.get(node);
     if (
       prev !== undefined &&
+      prev.offset === off &&
       prev.startNs === node.startNs &&
       prev.origin === node.origin &&
       prev.attrs === attrs &&
@@ -89,6 +92,7 @@ export class ProcessDetailRenderer {
     // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
     if (text.startsWith(prefix)) {
       this.#memo.set(node, {
+        offset: off,
         startNs: node.startNs,
         origin: node.origin,
         attrs,
