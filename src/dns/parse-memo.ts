@@ -177,7 +177,8 @@ export class DnsParseMemo {
 function hashBytes(b: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
+  // 30 bits: a small integer in V8 (a larger key would be a heap number, allocated per call).
+  return h & 0x3fffffff;
 }
 
 /**
