@@ -15,7 +15,7 @@
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
-import { AskerSet, GraphNode, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
+import { AskerSet, GraphNode, qtypeList, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
@@ -195,7 +195,7 @@ export class DnsCache {
     overfull: GraphNode[] | undefined,
   ): void {
     this.#recordResponse(root, time, qtype, rcode, recorded, asker);
-    if (asker !== undefined) this.#recordAsker(root, asker, qtype, time, now);
+    if (asker !== undefined) this.#recordAsker(root, asker, qtype, now);
     if (overfull !== undefined) for (const owner of new Set(overfull)) this.#trimEdges(owner, now);
     this.#counters.responses++;
   }
@@ -351,10 +351,11 @@ export class DnsCache {
    */
   queriesBy(processKey: string, at: BootNs): DnsProcessQuery[] {
     const out: DnsProcessQuery[] = [];
+    const atPair = splitTime(at, { sec: 0, ns: 0 });
     for (const node of [...this.#names.values(), ...this.#addresses.values()]) {
       const rec = node.askers?.get(processKey);
-      if (rec === undefined || rec.firstSeen > at) continue;
-      out.push({ question: node.value, firstSeen: rec.firstSeen, lastSeen: rec.lastSeen, count: rec.count, qtypes: [...rec.qtypes] });
+      if (rec === undefined || cmpTime(rec.firstSec, rec.firstNs, atPair.sec, atPair.ns) > 0) continue;
+      out.push({ question: node.value, firstSeen: joinTime(rec.firstSec, rec.firstNs), lastSeen: joinTime(rec.lastSec, rec.lastNs), count: rec.count, qtypes: qtypeList(rec) });
     }
     return out.sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0));
   }
@@ -529,20 +530,22 @@ export class DnsCache {
     if (responses.length > this.#maxResponses) responses.shift();
   }
 
-  #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, time: BootNs, now: TimePair): void {
+  #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, now: TimePair): void {
     const key = asker.processKey ?? `pid:${asker.pid}`;
     const askers = (root.askers ??= new AskerSet());
     const rec = askers.get(key);
     if (rec !== undefined) {
       rec.asker = asker;
       if (cmpTime(now.sec, now.ns, rec.lastSec, rec.lastNs) > 0) {
-        rec.lastSeen = time;
         rec.lastSec = now.sec;
         rec.lastNs = now.ns;
         askers.seen(rec);
       }
       rec.count++;
-      if (!rec.qtypes.includes(qtype)) rec.qtypes.push(qtype);
+      const q = rec.qtypes;
+      if (typeof q === 'string') {
+        if (q !== qtype) rec.qtypes = [q, qtype];
+      } else if (!q.includes(qtype)) q.push(qtype);
       return;
     }
     // Full: the least recently seen asker makes room, and its record is reused; a newcomer
@@ -554,20 +557,17 @@ export class DnsCache {
       reused = askers.dropOldest();
     }
     if (reused === undefined) {
-      askers.add({ asker, key, firstSeen: time, lastSeen: time, lastSec: now.sec, lastNs: now.ns, count: 1, qtypes: [qtype], older: undefined, newer: undefined });
+      askers.add({ asker, key, firstSec: now.sec, firstNs: now.ns, lastSec: now.sec, lastNs: now.ns, count: 1, qtypes: qtype, older: undefined, newer: undefined });
       return;
     }
     reused.asker = asker;
     reused.key = key;
-    reused.firstSeen = reused.lastSeen = time;
-    reused.lastSec = now.sec;
-    reused.lastNs = now.ns;
+    reused.firstSec = reused.lastSec = now.sec;
+    reused.firstNs = reused.lastNs = now.ns;
     reused.count = 1;
-    reused.qtypes.length = 0;
-    reused.qtypes.push(qtype);
+    reused.qtypes = qtype;
     askers.add(reused);
   }
-
 
   /** CNAME edges pointing (transitively) at `node`, nearest first. */
   #aliasesOf(node: GraphNode, when: ViewTimes): DnsAnswerView[] {
@@ -732,9 +732,10 @@ function edgeView(e: GraphEdge, when: ViewTimes): DnsAnswerView | undefined {
 
 function askerViews(node: GraphNode, at: BootNs): DnsAskerView[] {
   const out: DnsAskerView[] = [];
+  const atPair = splitTime(at, { sec: 0, ns: 0 });
   for (const r of node.askers?.values() ?? []) {
-    if (r.firstSeen > at) continue;
-    out.push({ ...r.asker, firstSeen: r.firstSeen, lastSeen: r.lastSeen, count: r.count, qtypes: [...r.qtypes] });
+    if (cmpTime(r.firstSec, r.firstNs, atPair.sec, atPair.ns) > 0) continue;
+    out.push({ ...r.asker, firstSeen: joinTime(r.firstSec, r.firstNs), lastSeen: joinTime(r.lastSec, r.lastNs), count: r.count, qtypes: qtypeList(r) });
   }
   return out;
 }

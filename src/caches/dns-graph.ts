@@ -30,16 +30,25 @@ export interface GraphEdge {
 export interface AskerRecord {
   asker: DnsAsker;
   key: string;
-  firstSeen: BootNs;
-  lastSeen: BootNs;
-  /** lastSeen split (dns-windows.ts): compared on every eviction scan. */
+  /**
+   * First and last sighting as (seconds, ns) pairs (dns-windows.ts), not bigints: a busy
+   * name keeps up to 32 of these, and a bigint each pinned the response's time object.
+   */
+  firstSec: number;
+  firstNs: number;
   lastSec: number;
   lastNs: number;
   count: number;
-  qtypes: string[];
+  /** Query types asked: one type (the usual case) as a string, more as an array. */
+  qtypes: string | string[];
   /** Neighbours in AskerSet's lastSeen order. */
   older: AskerRecord | undefined;
   newer: AskerRecord | undefined;
+}
+
+/** The query types of an asker record as a fresh array. */
+export function qtypeList(r: AskerRecord): string[] {
+  return typeof r.qtypes === 'string' ? [r.qtypes] : [...r.qtypes];
 }
 
 /**
