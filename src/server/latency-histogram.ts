@@ -83,7 +83,10 @@ export class LatencyHistogram {
     return s;
   }
 
-  /** Zero every series (prom-client's Registry.resetMetrics). */
+  /**
+   * Zero every series (Registry.resetMetrics). Unlike prom-client, which forgets its label
+   * sets, the series stay listed at zero: route hooks hold them. proctrail never resets.
+   */
   reset(): void {
     for (const s of this.#series.values()) {
       s.counts.fill(0);

@@ -28,7 +28,8 @@ t.test('renders exactly what prom-client Histogram renders for the same observat
   t.same(await ours.getMetricsAsJSON(), await theirs.getMetricsAsJSON());
   ours.resetMetrics();
   theirs.resetMetrics();
-  for (const l of series) p.labels(l).observe(0); // prom-client keeps zeroed series only once observed again
+  // prom-client forgets its series on reset, ours stay at zero: observe once on both sides.
+  for (const l of series) p.labels(l).observe(0);
   for (const l of series) h.labels(l).observe(0);
   t.equal(await ours.metrics(), await theirs.metrics());
 });
