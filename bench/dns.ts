@@ -160,8 +160,10 @@ const heap = liveHeap();
 const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
 const k = (n: number): string => `${(n / 1000).toFixed(0)}k`;
 const pass = rate >= TARGET && st.roots <= st.maxRoots;
+const ms = run.parser.stats();
+const memoHits = Math.round((100 * ms.hits) / Math.max(1, ms.hits + ms.misses));
 console.log(
   `bench dns: ${k(rate)} responses/s parse+cache over ${TOTAL} Zipf-ordered responses of ${DISTINCT} names, ratio ${(rate / base).toFixed(2)} vs bare dns-packet decode ${k(base)}/s (interleaved), ` +
-    `worst case (every response evicts a root) ${k(worst)}/s, rss ${mb(rss)} (mid-run ${mb(run.rssMid)}, live heap after GC ${mb(heap)}), roots ${st.roots}/${st.maxRoots}, nodes ${st.nodes} (mid-run ${run.nodesMid}), root evictions ${st.evictions.roots} ` +
+    `worst case (every response evicts a root) ${k(worst)}/s, rss ${mb(rss)} (mid-run ${mb(run.rssMid)}, live heap after GC ${mb(heap)}), parse memo hits ${memoHits}%, roots ${st.roots}/${st.maxRoots}, nodes ${st.nodes} (mid-run ${run.nodesMid}), root evictions ${st.evictions.roots} ` +
     `(target >= ${k(TARGET)}/s) ${pass ? 'PASS' : 'FAIL'}`,
 );
