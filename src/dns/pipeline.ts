@@ -71,6 +71,8 @@ export class DnsPipeline {
       roots: c.roots,
       nodes: c.nodes,
       evictions: c.evictions.roots,
+      parseMemoHits: a.parseMemo.hits,
+      parseMemoMisses: a.parseMemo.misses,
       attribution: a,
       cache: c,
     };

@@ -35,6 +35,9 @@ export interface DnsCounters {
   readonly roots: number;
   readonly nodes: number;
   readonly evictions: number;
+  /** Messages whose earlier decode was reused (same bytes but id, flags, TTLs) / decoded anew. */
+  readonly parseMemoHits: number;
+  readonly parseMemoMisses: number;
 }
 
 /** A DNS graph plus its counters (DnsPipeline satisfies it). */
@@ -215,6 +218,8 @@ export class DnsQuery {
       roots: s?.roots ?? 0,
       nodes: s?.nodes ?? 0,
       evictions: s?.evictions ?? 0,
+      parseMemoHits: s?.parseMemoHits ?? 0,
+      parseMemoMisses: s?.parseMemoMisses ?? 0,
     };
   }
 

@@ -274,4 +274,18 @@ t.test('real resolver → kernel capture → DNS graph → REST and GraphQL', { 
     for (const k of ['packets', 'parsed', 'malformed', 'roots', 'evictions']) t.type(stats[k], 'number', `stats.dns.${k}`);
     t.ok(stats.malformed >= surelyBad * 2);
   });
+
+  t.test("repeated real answers reuse their decode (parse memo on the resolver's wire bytes)", async (t) => {
+    const before = (await get('/v1/stats')).body.dns;
+    const seen = (dnsStats().responses as number) + 4;
+    for (let i = 0; i < 4; i++) t.same(await resolver.resolve4('web.e2e.test'), ['10.99.0.10']);
+    await waitFor(() => (dnsStats().responses as number) >= seen, 5000, 'the four answers in the graph');
+    const after = (await get('/v1/stats')).body.dns;
+    // Query and answer each pass twice (egress and ingress); from the second sighting on
+    // the same bytes but for the id are remembered and reused.
+    t.ok(after.parseMemoHits - before.parseMemoHits >= 4, `memo hits ${before.parseMemoHits} → ${after.parseMemoHits}`);
+    t.ok(after.parseMemoMisses >= before.parseMemoMisses);
+    const body = (await get('/v1/dns/web.e2e.test')).body;
+    t.same(body.addresses.map((a: Json) => a.value), ['10.99.0.10'], 'the graph is the same through the memo');
+  });
 });

@@ -10,7 +10,7 @@ import { a, aaaa, cname, mx, ptr, response, srv } from '../dns/fixtures.js';
 import type { DnsCounters } from '../../src/query/dns-query.js';
 
 const cache = new DnsCache();
-const counters: DnsCounters = { packets: 11, parsed: 10, malformed: 1, tooBig: 0, matched: 2, unmatched: 3, responses: 5, roots: 0, nodes: 9, evictions: 0 };
+const counters: DnsCounters = { packets: 11, parsed: 10, malformed: 1, tooBig: 0, matched: 2, unmatched: 3, responses: 5, roots: 0, nodes: 9, evictions: 0, parseMemoHits: 4, parseMemoMisses: 6 };
 // Answered at 30 s (boot), TTLs 5 s for addresses, 60 s for the CNAMEs; asked by pid 200 (sleep, key from the fixture).
 const T = 30n * S;
 const { tree, app } = replayedApp({ dns: { cache, stats: () => ({ ...counters, roots: cache.stats().roots }) } });
