@@ -17,13 +17,16 @@
  *     field (so the names cannot depend on the bytes the memo ignores).
  * A hit needs the same length and equal bytes everywhere but the id, the flags (read fresh
  * for every message) and the TTLs (read fresh, records copied when one changed).
+ * Bounded and cheap to be wrong about: a question is remembered on its second miss (the
+ * long tail of one-off names costs no entry), a changed answer replaces an entry only once
+ * the entry has paid off, and old entries age out in two generations.
  */
 import type { DnsQuestion, DnsRecord } from './message.js';
 import { parseDnsMessage, type DnsParseResult } from './parse.js';
 
 /** Options of {@link DnsParseMemo}. */
 export interface DnsParseMemoOptions {
-  /** Distinct messages remembered (least recently used dropped). 0 disables. Default 4096. */
+  /** Distinct questions remembered (about; two generations of half each). 0 disables. Default 4096. */
   readonly size?: number;
 }
 
