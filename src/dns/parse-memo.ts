@@ -22,7 +22,7 @@
  * the entry has paid off, and old entries age out in two generations.
  */
 import type { DnsQuestion, DnsRecord } from './message.js';
-import { parseDnsMessage, type DnsParseResult } from './parse.js';
+import { parseDnsMessage, withHeader, type DnsParseResult } from './parse.js';
 
 /** Options of {@link DnsParseMemo}. */
 export interface DnsParseMemoOptions {
@@ -61,8 +61,6 @@ const ARENA_BYTES = 1 << 20;
 /** Larger messages are not remembered (rare, and they would crowd the ring). */
 const MAX_MEMO_BYTES = 4096;
 const FIRST_KEYED_BYTE = 4; // id and flags are not part of the key
-const QR_FLAG = 0x8000;
-const TC_FLAG = 0x0200;
 const KEPT_TYPES = new Set(['A', 'AAAA', 'CNAME', 'PTR', 'MX', 'SRV']);
 
 /** parseDnsMessage with a bounded memo of recently decoded messages (one per consumer). */
@@ -112,7 +110,7 @@ export class DnsParseMemo {
     if (entry !== undefined && this.#write - entry.at <= ARENA_BYTES && sameBytes(bytes, entry, this.#arena)) {
       this.#hits++;
       entry.hits++;
-      return { ok: true, message: messageOf(bytes, entry.questions, freshTtls(bytes, entry)) };
+      return { ok: true, message: withHeader(bytes, entry.questions, freshTtls(bytes, entry)) };
     }
     this.#misses++;
     const res = parseDnsMessage(bytes);
@@ -240,27 +238,6 @@ function freshTtls(b: Uint8Array, e: Entry): readonly DnsRecord[] {
   if (answers !== e.answers) e.answers = Object.freeze(answers);
   return answers;
 }
-
-function messageOf(b: Uint8Array, questions: readonly DnsQuestion[], answers: readonly DnsRecord[]) {
-  const flags = (b[2]! << 8) | b[3]!;
-  return {
-    id: (b[0]! << 8) | b[1]!,
-    isResponse: (flags & QR_FLAG) !== 0,
-    truncated: (flags & TC_FLAG) !== 0,
-    rcode: RCODE_NAMES[flags & 0xf]!,
-    questions,
-    answers,
-  };
-}
-
-/** Rcode names as parse.ts produces them (read back from it once). */
-const RCODE_NAMES: readonly string[] = Array.from({ length: 16 }, (_, code) => {
-  const header = new Uint8Array(HEADER_BYTES);
-  header[2] = QR_FLAG >> 8;
-  header[3] = code;
-  const r = parseDnsMessage(header);
-  return r.ok ? r.message.rcode : 'UNKNOWN';
-});
 
 /** The memo entry of a decoded message, or undefined when it must not be remembered. */
 function entryOf(b: Uint8Array, qEnd: number, questions: readonly DnsQuestion[], answers: readonly DnsRecord[], at: number): Entry | undefined {

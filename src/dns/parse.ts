@@ -61,7 +61,6 @@ export function parseDnsMessage(bytes: Uint8Array): DnsParseResult {
 }
 
 function decodeSections(buf: Buffer, qc: SectionCodec<dnsPacket.Question>, ac: SectionCodec<dnsPacket.Answer>): ParsedDnsMessage {
-  const flags = buf.readUInt16BE(2);
   const qdcount = buf.readUInt16BE(4);
   const ancount = buf.readUInt16BE(6);
   let offset = HEADER_BYTES;
@@ -78,8 +77,17 @@ function decodeSections(buf: Buffer, qc: SectionCodec<dnsPacket.Question>, ac: S
     offset += ac.decode.bytes;
     answers.push(asSimpleRecord(a) ?? toRecord(a));
   }
+  return withHeader(buf, questions, answers);
+}
+
+/**
+ * The message of decoded sections with the header fields of `bytes` (id, QR and TC flags,
+ * rcode). Also used by parse-memo.ts, whose remembered sections get each message's header.
+ */
+export function withHeader(bytes: Uint8Array, questions: readonly DnsQuestion[], answers: readonly DnsRecord[]): ParsedDnsMessage {
+  const flags = (bytes[2]! << 8) | bytes[3]!;
   return {
-    id: buf.readUInt16BE(0),
+    id: (bytes[0]! << 8) | bytes[1]!,
     isResponse: (flags & QR_FLAG) !== 0,
     truncated: (flags & dnsPacket.TRUNCATED_RESPONSE) !== 0,
     rcode: RCODES[flags & 0xf]!,
