@@ -15,8 +15,8 @@ import {
   exitedAt,
   exitSignalOf,
   type FileInfoDto,
-  fileInfoDto,
   formatBoot,
+  formatTime,
   nameAt,
   pidOfKey,
 } from '../../query/index.js';
@@ -105,8 +105,9 @@ export class ProcessRef extends TaskRef<ProcessNode> {
 }
 
 /**
- * GraphQL `FileInfo`: the fields of fileInfoDto as getters, so a query for `path` alone
- * (the common one, e.g. in lineages) does not format times and big integers it drops.
+ * GraphQL `FileInfo`: fileInfoDto's fields (same conversions) as getters, so a query for
+ * `path` alone (the common one, e.g. in lineages) does not format times and big integers
+ * it drops.
  */
 export class FileInfoRef implements FileInfoDto {
   constructor(readonly file: FileInfo) {}
@@ -120,7 +121,7 @@ export class FileInfoRef implements FileInfoDto {
     return this.file.dev;
   }
   get ctime(): string {
-    return fileInfoDto(this.file).ctime;
+    return formatTime(this.file.ctimeNs);
   }
   get ctimeNs(): string {
     return this.file.ctimeNs.toString();
