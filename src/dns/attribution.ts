@@ -111,7 +111,7 @@ export class DnsAttributor {
     if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) throw new TypeError('maxPending must be a positive integer');
     if (this.#timeout <= 0n) throw new TypeError('queryTimeoutNs must be positive');
     this.#tcp = new TcpDnsReassembler(options);
-    this.#parser = new DnsParseMemo({ size: options.parseMemoSize ?? 4096 });
+    this.#parser = new DnsParseMemo(options.parseMemoSize === undefined ? {} : { size: options.parseMemoSize });
   }
 
   /** Consume one captured packet; `emit` is called for each response it completes. */
