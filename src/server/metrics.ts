@@ -241,16 +241,14 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
     app.addHook('onRoute', (route: RouteOptions) => {
       const url = route.url;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const single = methods.length === 1;
-      const byStatus = new Map<number, Series>();
-      const byMethodStatus = new Map<string, Series>();
+      // One method: the series by status alone; several: the collector's own lookup.
+      const byStatus = methods.length === 1 ? new Map<number, Series>() : undefined;
       const hook = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
         const status = reply.statusCode;
-        let s = single ? byStatus.get(status) : byMethodStatus.get(`${req.method} ${status}`);
+        let s = byStatus?.get(status);
         if (s === undefined) {
           s = collector.series(req.method, url, status);
-          if (single) byStatus.set(status, s);
-          else byMethodStatus.set(`${req.method} ${status}`, s);
+          byStatus?.set(status, s);
         }
         collector.observeSeries(s, reply.elapsedTime);
         done();
