@@ -18,9 +18,9 @@ import { containerOfProcess } from '../../query/container-view.js';
 import { aliveAt, argvAt, attrsAt, executableAt, exitedAt, formatTime, nameAt, processDto } from '../../query/index.js';
 import type { ServerContext } from '../context.js';
 
-/** What processDto read for one rendering (besides the node's own constant fields). */
-interface Rendered {
-  /** The clock's boot → epoch offset the times were printed with. */
+/** What processDto reads for one rendering (besides the node's own constant fields). */
+interface Inputs {
+  /** The clock's boot → epoch offset the times are printed with. */
   readonly offset: bigint;
   readonly startNs: BootNs;
   readonly origin: string;
@@ -37,7 +37,11 @@ interface Rendered {
   readonly exitNs: BootNs | undefined;
   readonly exitStatus: number | undefined;
   readonly container: string | undefined;
-  /** The JSON text after `{"at":…,"atNs":…,`. */
+}
+
+/** A kept rendering: its inputs and the JSON text after `{"at":…,"atNs":…,`. */
+interface Rendered {
+  readonly inputs: Inputs;
   readonly tail: string;
 }
 
@@ -53,66 +57,47 @@ export class ProcessDetailRenderer {
   /** The response body for `node` at `at`; `reply` (the route's) serializes on a change. */
   render(node: ProcessNode, at: BootNs, reply: FastifyReply): string {
     const ctx = this.#ctx;
-    const off = ctx.clock.bootToEpochNs;
-    const attrs = attrsAt(node, at);
-    const exe = executableAt(node, at);
-    const argv = argvAt(node, at);
-    const parent = ctx.query.tree.parentOf(node, at);
-    const parentName = parent === undefined ? '' : nameAt(parent, at);
-    const history = node.execHistory;
-    let historyCount = 0;
-    while (historyCount < history.length && history[historyCount]!.time <= at) historyCount++;
-    const exited = exitedAt(node, at);
-    const alive = aliveAt(node, at);
-    const container = containerKey(ctx, node, at);
+    const inputs = inputsOf(ctx, node, at);
+    const prefix = atPrefix(at + inputs.offset);
     const prev = this.#memo.get(node);
-    if (
-      prev !== undefined &&
-      prev.offset === off &&
-      prev.startNs === node.startNs &&
-      prev.origin === node.origin &&
-      prev.attrs === attrs &&
-      prev.exe === exe &&
-      prev.argv === argv &&
-      prev.parent === parent &&
-      prev.parentName === parentName &&
-      prev.historyCount === historyCount &&
-      prev.historyFirst === history[0] &&
-      prev.historyLast === (historyCount === 0 ? undefined : history[historyCount - 1]) &&
-      prev.exited === exited &&
-      prev.alive === alive &&
-      prev.exitNs === node.exitNs &&
-      prev.exitStatus === node.exitStatus &&
-      prev.container === container
-    ) {
-      return `${atPrefix(at + off)}${prev.tail}`;
-    }
+    if (prev !== undefined && sameInputs(prev.inputs, inputs)) return `${prefix}${prev.tail}`;
     const text = reply.serialize(processDto(ctx.query.tree, ctx.clock, node, at, ctx.query.containers)) as string;
-    const prefix = atPrefix(at + off);
     // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
-    if (text.startsWith(prefix)) {
-      this.#memo.set(node, {
-        offset: off,
-        startNs: node.startNs,
-        origin: node.origin,
-        attrs,
-        exe,
-        argv,
-        parent,
-        parentName,
-        historyCount,
-        historyFirst: history[0],
-        historyLast: historyCount === 0 ? undefined : history[historyCount - 1],
-        exited,
-        alive,
-        exitNs: node.exitNs,
-        exitStatus: node.exitStatus,
-        container,
-        tail: text.slice(prefix.length),
-      });
-    }
+    if (text.startsWith(prefix)) this.#memo.set(node, { inputs, tail: text.slice(prefix.length) });
     return text;
   }
+}
+
+function inputsOf(ctx: ServerContext, node: ProcessNode, at: BootNs): Inputs {
+  const parent = ctx.query.tree.parentOf(node, at);
+  const history = node.execHistory;
+  let historyCount = 0;
+  while (historyCount < history.length && history[historyCount]!.time <= at) historyCount++;
+  return {
+    offset: ctx.clock.bootToEpochNs,
+    startNs: node.startNs,
+    origin: node.origin,
+    attrs: attrsAt(node, at),
+    exe: executableAt(node, at),
+    argv: argvAt(node, at),
+    parent,
+    parentName: parent === undefined ? '' : nameAt(parent, at),
+    historyCount,
+    historyFirst: history[0],
+    historyLast: historyCount === 0 ? undefined : history[historyCount - 1],
+    exited: exitedAt(node, at),
+    alive: aliveAt(node, at),
+    exitNs: node.exitNs,
+    exitStatus: node.exitStatus,
+    container: containerKey(ctx, node, at),
+  };
+}
+
+/** Every input identical (values are immutable snapshots: identity is equality). */
+function sameInputs(a: Inputs, b: Inputs): boolean {
+  // Over the object's own keys, so a field added to inputsOf is compared without a list.
+  for (const k in a) if (a[k as keyof Inputs] !== b[k as keyof Inputs]) return false;
+  return true;
 }
 
 function atPrefix(epochNs: bigint): string {
