@@ -1,7 +1,11 @@
 /**
  * bench/http: REST process lookup vs a fastify hello-world, and GraphQL lineage (depth 8)
- * vs a mercurius hello-world, measured with autocannon in the same run. The servers run in
- * a child process so the load generator does not share their event loop.
+ * vs a mercurius hello-world, measured with autocannon in the same run. Each server runs in
+ * its own child process, as it would in production: the load generator does not share their
+ * event loop, and V8's type feedback for Fastify's and Node's shared code (Reply.send,
+ * OutgoingMessage.end, the writable stream) is not mixed between apps — with all of them in
+ * one process, hello-world's shapes and ours deoptimized each other's hot paths and single
+ * rounds swung by half.
  *
  *   npx tsx bench/http.ts [seconds per run, default 2] [rounds, default 7]
  */
@@ -18,20 +22,38 @@ const DEPTH = 10;
 const LEAF_PID = 1000 + DEPTH - 1;
 const LINEAGE_QUERY = `{ process(pid: ${LEAF_PID}) { pid name ancestors(maxDepth: 8) { pid name executable { path } } } }`;
 
-interface Ports {
-  hello: number;
-  rest: number;
-  mercuriusHello: number;
-  graphql: number;
+/** The servers, one child process each. */
+type ServerKind = 'hello' | 'mercuriusHello' | 'app';
+const KINDS: readonly ServerKind[] = ['hello', 'mercuriusHello', 'app'];
+
+/** Child side: build one kind of server, listen on an ephemeral port, report it. */
+async function serve(kind: ServerKind): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  let server: import('fastify').FastifyInstance;
+  if (kind === 'hello') {
+    server = Fastify();
+    server.get('/hello', async () => ({ hello: 'world' }));
+  } else if (kind === 'mercuriusHello') {
+    const { default: mercurius } = await import('mercurius');
+    server = Fastify();
+    await server.register(mercurius, { schema: 'type Query { hello: String }', resolvers: { Query: { hello: async () => 'world' } }, jit: 1 });
+  } else {
+    server = await buildBenchApp();
+  }
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  // The parent asks for this process's CPU time around each run (server cost per request).
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpuUs: u.user + u.system });
+    }
+  });
+  process.send?.({ port: (server.server.address() as AddressInfo).port });
 }
 
-async function serve(): Promise<void> {
-  const [{ default: Fastify }, { default: mercurius }, { ProcessTree }, { buildApp }] = await Promise.all([
-    import('fastify'),
-    import('mercurius'),
-    import('../src/caches/process-tree.js'),
-    import('../src/server/app.js'),
-  ]);
+/** proctrail's app over a tree of CHAINS chains of DEPTH processes under pid 1. */
+async function buildBenchApp(): Promise<import('fastify').FastifyInstance> {
+  const [{ ProcessTree }, { buildApp }] = await Promise.all([import('../src/caches/process-tree.js'), import('../src/server/app.js')]);
   type TaskInfo = import('../src/events/types.js').TaskInfo;
   const S = 1_000_000_000n;
   const tree = new ProcessTree();
@@ -57,36 +79,49 @@ async function serve(): Promise<void> {
     }
   }
   const clock = { bootToEpochNs: 1_795_773_600_000_000_000n, nowBootNs: () => 3600n * S };
+  return buildApp({ tree, clock });
+}
 
-  const hello = Fastify();
-  hello.get('/hello', async () => ({ hello: 'world' }));
-  const mhello = Fastify();
-  await mhello.register(mercurius, { schema: 'type Query { hello: String }', resolvers: { Query: { hello: async () => 'world' } }, jit: 1 });
-  const app = buildApp({ tree, clock });
-  const listen = async (f: typeof hello) => {
-    await f.listen({ host: '127.0.0.1', port: 0 });
-    return (f.server.address() as AddressInfo).port;
-  };
-  const ports: Ports = { hello: await listen(hello), rest: await listen(app as unknown as typeof hello), mercuriusHello: await listen(mhello), graphql: 0 };
-  ports.graphql = ports.rest;
-  // The parent asks for this process's CPU time around each run (server cost per request).
-  process.on('message', (m) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      process.send?.({ cpuUs: u.user + u.system });
-    }
+/** A server child: its port and a way to read its CPU time. */
+interface Child {
+  readonly port: number;
+  cpuUs(): Promise<number>;
+  kill(): void;
+}
+
+function startChild(kind: ServerKind): Promise<Child> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
+    execArgv: ['--max-semi-space-size=32', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  process.send?.(ports);
+  return new Promise<Child>((resolve, reject) => {
+    child.once('message', (m) =>
+      resolve({
+        port: (m as { port: number }).port,
+        cpuUs: () =>
+          new Promise((res) => {
+            child.once('message', (c) => res((c as { cpuUs: number }).cpuUs));
+            child.send('cpu');
+          }),
+        kill: () => child.kill(),
+      }),
+    );
+    child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
+  });
 }
 
 async function main(): Promise<void> {
   const { default: autocannon } = await import('autocannon');
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--max-semi-space-size=32', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ports = await new Promise<Ports>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Ports));
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  type Target = { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+  const started = await Promise.allSettled(KINDS.map(startChild));
+  const children = new Map<ServerKind, Child>();
+  started.forEach((r, i) => r.status === 'fulfilled' && children.set(KINDS[i]!, r.value));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    for (const c of children.values()) c.kill();
+    throw failed.reason;
+  }
+  const server = (k: ServerKind): Child => children.get(k)!;
+  type Target = { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; server: Child };
   const check = async (opts: Target, ok: (body: string) => boolean): Promise<void> => {
     // Verify the answer once, so the bench cannot measure a fast error path; then warm up (jit, ICs).
     const { url, method = 'GET', body, headers } = opts;
@@ -95,20 +130,15 @@ async function main(): Promise<void> {
     if (res.status !== 200 || !ok(text)) throw new Error(`unexpected answer from ${url}: ${res.status} ${text.slice(0, 200)}`);
     // Warm up to steady state: V8 compiles the hot paths concurrently, and on two busy
     // cores that takes a few seconds, not one.
-    await autocannon({ ...opts, connections: 10, duration: WARMUP_SECONDS });
+    await autocannon({ ...load(opts), connections: 10, duration: WARMUP_SECONDS });
   };
-  const serverCpuUs = (): Promise<number> =>
-    new Promise((resolve) => {
-      child.once('message', (m) => resolve((m as { cpuUs: number }).cpuUs));
-      child.send('cpu');
-    });
   // Server CPU µs per request of the last run: the load generator shares the 2 cores, and a
   // larger response costs the client more, so throughput alone understates the server.
   const cpuPerReq = new Map<Target, number[]>();
   const run = async (opts: Target): Promise<number> => {
-    const c0 = await serverCpuUs();
-    const r = await autocannon({ ...opts, connections: 10, duration: SECONDS });
-    const c1 = await serverCpuUs();
+    const c0 = await opts.server.cpuUs();
+    const r = await autocannon({ ...load(opts), connections: 10, duration: SECONDS });
+    const c1 = await opts.server.cpuUs();
     if (r.errors > 0 || r.non2xx > 0) throw new Error(`${String(opts.url)}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     const list = cpuPerReq.get(opts) ?? [];
     list.push((c1 - c0) / Math.max(1, r.requests.total));
@@ -116,17 +146,19 @@ async function main(): Promise<void> {
     return r.requests.average;
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const gql = (port: number, query: string): Target => ({
-    url: `http://127.0.0.1:${port}/graphql`,
+  const load = ({ server: _, ...rest }: Target) => rest;
+  const gql = (server: Child, query: string): Target => ({
+    server,
+    url: `http://127.0.0.1:${server.port}/graphql`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query }),
   });
   try {
-    const helloOpts: Target = { url: `http://127.0.0.1:${ports.hello}/hello` };
-    const restOpts: Target = { url: `http://127.0.0.1:${ports.rest}/v1/processes/${LEAF_PID}` };
-    const mhelloOpts = gql(ports.mercuriusHello, '{ hello }');
-    const lineageOpts = gql(ports.graphql, LINEAGE_QUERY);
+    const helloOpts: Target = { server: server('hello'), url: `http://127.0.0.1:${server('hello').port}/hello` };
+    const restOpts: Target = { server: server('app'), url: `http://127.0.0.1:${server('app').port}/v1/processes/${LEAF_PID}` };
+    const mhelloOpts = gql(server('mercuriusHello'), '{ hello }');
+    const lineageOpts = gql(server('app'), LINEAGE_QUERY);
     await check(helloOpts, (b) => b.includes('world'));
     await check(restOpts, (b) => b.includes(`"pid":${LEAF_PID}`));
     await check(mhelloOpts, (b) => b.includes('world'));
@@ -168,9 +200,10 @@ async function main(): Promise<void> {
         `median of ${ROUNDS} interleaved rounds of ${SECONDS}s (REST ratios ${restRatios.map((x) => x.toFixed(2)).join('/')}, GraphQL ${gqlRatios.map((x) => x.toFixed(2)).join('/')}); ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
     );
   } finally {
-    child.kill();
+    for (const c of children.values()) c.kill();
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
+const serveIndex = process.argv.indexOf('--serve');
+if (serveIndex >= 0) await serve(process.argv[serveIndex + 1] as ServerKind);
 else await main();

@@ -475,7 +475,13 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   /** Execs oldest first, bounded. */
   get execHistory(): readonly ExecRecord[] {
     const h = this.#execs;
-    return h === undefined ? NO_EXECS : Array.isArray(h) ? h : Object.freeze([h]);
+    if (h === undefined) return NO_EXECS;
+    if (Array.isArray(h)) return h;
+    // A lone record is kept unboxed (most processes exec once and are never read); the
+    // first read boxes it for good, so repeated reads (REST polling) allocate nothing.
+    const boxed = [h];
+    this.#execs = boxed;
+    return boxed;
   }
 
   /** Inserts an exec record in time order, dropping the oldest beyond `max`; replayed duplicates are ignored. */

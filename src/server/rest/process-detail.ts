@@ -18,85 +18,104 @@ import { containerOfProcess } from '../../query/container-view.js';
 import { aliveAt, argvAt, attrsAt, executableAt, exitedAt, formatTime, nameAt, processDto } from '../../query/index.js';
 import type { ServerContext } from '../context.js';
 
-/** What processDto reads for one rendering (besides the node's own constant fields). */
-interface Inputs {
-  /** The clock's boot → epoch offset the times are printed with. */
-  readonly offset: bigint;
-  readonly startNs: BootNs;
-  readonly origin: string;
-  readonly attrs: TaskAttrs | undefined;
-  readonly exe: FileInfo | undefined;
-  readonly argv: readonly string[];
-  readonly parent: ProcessNode | undefined;
-  readonly parentName: string;
-  readonly historyCount: number;
-  readonly historyFirst: ExecRecord | undefined;
-  readonly historyLast: ExecRecord | undefined;
-  readonly exited: boolean;
-  readonly alive: boolean;
-  readonly exitNs: BootNs | undefined;
-  readonly exitStatus: number | undefined;
-  readonly container: string | undefined;
-}
+/**
+ * What processDto reads for one rendering besides the node's own constant fields, in a
+ * fixed order: a flat array so that the comparison is one loop over it (no field list to
+ * keep in step with this one) and the per-request copy is a reused scratch array.
+ */
+type Inputs = [
+  offset: bigint, // the clock's boot → epoch offset the times are printed with
+  startNs: BootNs,
+  origin: string,
+  attrs: TaskAttrs | undefined,
+  exe: FileInfo | undefined,
+  argv: readonly string[],
+  parent: ProcessNode | undefined,
+  parentName: string,
+  historyCount: number,
+  historyFirst: ExecRecord | undefined,
+  historyLast: ExecRecord | undefined,
+  exited: boolean,
+  alive: boolean,
+  exitNs: BootNs | undefined,
+  exitStatus: number | undefined,
+  container: string | undefined,
+];
 
-/** A kept rendering: its inputs and the JSON text after `{"at":…,"atNs":…,`. */
+/** A kept rendering: its inputs and the UTF-8 bytes of the JSON after `{"at":…,"atNs":…,`. */
 interface Rendered {
   readonly inputs: Inputs;
-  readonly tail: string;
+  readonly tail: Buffer;
 }
 
-/** Renders process details as JSON text, reusing the text while the process is unchanged. */
+/** Renders process details as JSON, reusing the bytes while the process is unchanged. */
 export class ProcessDetailRenderer {
   readonly #ctx: ServerContext;
   readonly #memo = new WeakMap<ProcessNode, Rendered>();
+  /** The inputs of the request being answered (copied only when kept). */
+  readonly #scratch = emptyInputs();
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
   }
 
-  /** The response body for `node` at `at`; `reply` (the route's) serializes on a change. */
-  render(node: ProcessNode, at: BootNs, reply: FastifyReply): string {
+  /**
+   * The response body for `node` at `at`; `reply` (the route's) serializes on a change.
+   * Bytes, not text: the body is sent as is, where a string would be measured and
+   * encoded to UTF-8 again on every response.
+   */
+  render(node: ProcessNode, at: BootNs, reply: FastifyReply): Buffer {
     const ctx = this.#ctx;
-    const inputs = inputsOf(ctx, node, at);
-    const prefix = atPrefix(at + inputs.offset);
+    const inputs = inputsOf(ctx, node, at, this.#scratch);
+    const prefix = atPrefix(at + inputs[0]); // ASCII: one byte per character
     const prev = this.#memo.get(node);
-    if (prev !== undefined && sameInputs(prev.inputs, inputs)) return `${prefix}${prev.tail}`;
+    if (prev !== undefined && sameInputs(prev.inputs, inputs)) {
+      const body = Buffer.allocUnsafe(prefix.length + prev.tail.length);
+      body.write(prefix, 0, 'latin1');
+      body.set(prev.tail, prefix.length);
+      return body;
+    }
     const text = reply.serialize(processDto(ctx.query.tree, ctx.clock, node, at, ctx.query.containers)) as string;
     // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
-    if (text.startsWith(prefix)) this.#memo.set(node, { inputs, tail: text.slice(prefix.length) });
-    return text;
+    if (text.startsWith(prefix)) {
+      this.#memo.set(node, { inputs: [...inputs], tail: Buffer.from(text.slice(prefix.length), 'utf8') });
+    }
+    return Buffer.from(text, 'utf8');
   }
 }
 
-function inputsOf(ctx: ServerContext, node: ProcessNode, at: BootNs): Inputs {
+function emptyInputs(): Inputs {
+  return [0n, 0n, '', undefined, undefined, [], undefined, '', 0, undefined, undefined, false, false, undefined, undefined, undefined];
+}
+
+/** Fills `out` with the inputs of rendering `node` at `at`. */
+function inputsOf(ctx: ServerContext, node: ProcessNode, at: BootNs, out: Inputs): Inputs {
   const parent = ctx.query.tree.parentOf(node, at);
   const history = node.execHistory;
   let historyCount = 0;
   while (historyCount < history.length && history[historyCount]!.time <= at) historyCount++;
-  return {
-    offset: ctx.clock.bootToEpochNs,
-    startNs: node.startNs,
-    origin: node.origin,
-    attrs: attrsAt(node, at),
-    exe: executableAt(node, at),
-    argv: argvAt(node, at),
-    parent,
-    parentName: parent === undefined ? '' : nameAt(parent, at),
-    historyCount,
-    historyFirst: history[0],
-    historyLast: historyCount === 0 ? undefined : history[historyCount - 1],
-    exited: exitedAt(node, at),
-    alive: aliveAt(node, at),
-    exitNs: node.exitNs,
-    exitStatus: node.exitStatus,
-    container: containerKey(ctx, node, at),
-  };
+  out[0] = ctx.clock.bootToEpochNs;
+  out[1] = node.startNs;
+  out[2] = node.origin;
+  out[3] = attrsAt(node, at);
+  out[4] = executableAt(node, at);
+  out[5] = argvAt(node, at);
+  out[6] = parent;
+  out[7] = parent === undefined ? '' : nameAt(parent, at);
+  out[8] = historyCount;
+  out[9] = history[0];
+  out[10] = historyCount === 0 ? undefined : history[historyCount - 1];
+  out[11] = exitedAt(node, at);
+  out[12] = aliveAt(node, at);
+  out[13] = node.exitNs;
+  out[14] = node.exitStatus;
+  out[15] = containerKey(ctx, node, at);
+  return out;
 }
 
 /** Every input identical (values are immutable snapshots: identity is equality). */
 function sameInputs(a: Inputs, b: Inputs): boolean {
-  // Over the object's own keys, so a field added to inputsOf is compared without a list.
-  for (const k in a) if (a[k as keyof Inputs] !== b[k as keyof Inputs]) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -72,7 +72,8 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   app.get<PidRequest>(
     '/v1/processes/:pid',
     { schema: { params: S.pidParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
-    async (req, reply) => {
+    // Synchronous: the body is ready at once, no promise to settle per lookup.
+    (req, reply) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
       reply.type(JSON_TYPE);
@@ -83,7 +84,7 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
   app.get<{ Params: { key: string }; Querystring: { at?: string } }>(
     '/v1/processes/by-key/:key',
     { schema: { params: S.keyParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
-    async (req, reply) => {
+    (req, reply) => {
       const at = atOrThrow(ctx, req.query.at);
       const p = ctx.query.processByKey(req.params.key);
       if (p === undefined) throw new ProcessNotFound(`with key ${req.params.key}`);
