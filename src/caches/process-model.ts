@@ -52,6 +52,10 @@ export interface ProcessNode {
   readonly argv: ChangelogReader<readonly string[]>;
   /** Execs oldest first, bounded. */
   readonly execHistory: readonly ExecRecord[];
+  /** How many of execHistory are at or before `at`, without building the array. */
+  execCountAt(at: BootNs): number;
+  /** execHistory[i], without building the array. */
+  execAt(i: number): ExecRecord | undefined;
   /** Group exit time, undefined while alive. */
   readonly exitNs: BootNs | undefined;
   /** wait(2)-style status of the group exit, undefined while alive. */

@@ -475,13 +475,23 @@ export class ProcEntry extends TaskEntry implements ProcessNode {
   /** Execs oldest first, bounded. */
   get execHistory(): readonly ExecRecord[] {
     const h = this.#execs;
-    if (h === undefined) return NO_EXECS;
-    if (Array.isArray(h)) return h;
-    // A lone record is kept unboxed (most processes exec once and are never read); the
-    // first read boxes it for good, so repeated reads (REST polling) allocate nothing.
-    const boxed = [h];
-    this.#execs = boxed;
-    return boxed;
+    return h === undefined ? NO_EXECS : Array.isArray(h) ? h : Object.freeze([h]);
+  }
+
+  /** How many exec records are at or before `at` (no array built for a lone record). */
+  execCountAt(at: BootNs): number {
+    const h = this.#execs;
+    if (h === undefined) return 0;
+    if (!Array.isArray(h)) return h.time <= at ? 1 : 0;
+    let n = 0;
+    while (n < h.length && h[n]!.time <= at) n++;
+    return n;
+  }
+
+  /** The `i`-th exec record, oldest first. */
+  execAt(i: number): ExecRecord | undefined {
+    const h = this.#execs;
+    return h === undefined ? undefined : Array.isArray(h) ? h[i] : i === 0 ? h : undefined;
   }
 
   /** Inserts an exec record in time order, dropping the oldest beyond `max`; replayed duplicates are ignored. */

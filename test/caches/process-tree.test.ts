@@ -121,6 +121,7 @@ t.test('fork, exec, exit with point-in-time answers', async (t) => {
   t.equal(p.executable.get(11n * S)?.inode, 1000n + 11n);
   t.equal(p.attrs.get(11n * S + 1n)?.comm, 'ls');
   t.same(p.execHistory.map((e) => [e.time, e.file.path, e.argv]), [[11n * S, '/usr/bin/ls', ['ls', '-l']]]);
+  t.same([p.execCountAt(11n * S - 1n), p.execCountAt(11n * S), p.execAt(0)?.file.path, p.execAt(1)], [0, 1, '/usr/bin/ls', undefined], 'a lone exec record');
   // after exit: still queryable, with exit time and status
   t.equal(p.exitNs, 12n * S);
   t.equal(p.exitStatus, 768);
@@ -233,6 +234,14 @@ t.test('out-of-order events give the same history', async (t) => {
     t.equal(p.executable.get(62n * S + 1n)?.path, '/bin/second');
     t.equal(p.attrs.get(61n * S + 1n)?.comm, 'first');
     t.same(p.execHistory.map((e) => e.file.path), ['/bin/first', '/bin/second']);
+    // The allocation-free readers agree with the array, at every moment.
+    for (const at of [60n * S, 61n * S, 61n * S + 1n, 62n * S, 63n * S]) {
+      const upTo = p.execHistory.filter((e) => e.time <= at);
+      t.equal(p.execCountAt(at), upTo.length, `execCountAt ${at}`);
+      t.equal(p.execAt(upTo.length - 1), upTo.at(-1));
+    }
+    t.equal(p.execAt(0), p.execHistory[0]);
+    t.equal(p.execAt(2), undefined);
     t.equal(p.exitNs, 63n * S);
     t.equal(tree.parentOf(p, 61n * S)?.pid, 100);
   }

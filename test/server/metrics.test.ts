@@ -76,25 +76,55 @@ t.test('evictions are counted by reason', async (t) => {
 });
 
 t.test('HTTP and GraphQL latency per route; /v1/stats monitor agrees', async (t) => {
-  await app.inject('/v1/processes/1');
-  await app.inject('/v1/processes/1');
-  await app.inject('/no/such/route');
-  await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ process(pid: 1) { pid } }' } });
-  await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ nope' } });
-  const m = await scrape();
+  // Latency is taken from Node's HTTP server (diagnostics channels), so over a real socket.
+  const served = buildApp({ tree: pipeline.tree, containers: pipeline.containers, dns: pipeline.dns, clock, stats: () => ({ pipeline: pipeline.stats(), sources: { ebpf: { ...ebpf } } }) });
+  t.teardown(() => served.close());
+  const base = await served.listen({ host: '127.0.0.1', port: 0 });
+  const get = async (path: string) => (await fetch(base + path)).status;
+  const gql = async (query: string) => (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).status;
+  t.equal(await get('/v1/processes/1'), 200);
+  t.equal(await get('/v1/processes/1'), 200);
+  t.equal(await get('/v1/processes/not-a-pid'), 400);
+  t.equal(await get('/no/such/route'), 404);
+  t.equal(await gql('{ process(pid: 1) { pid } }'), 200);
+  t.equal(await gql('{ nope'), 400);
+  await served.inject('/v1/processes/1'); // in-process: not an HTTP request, not counted
+  t.equal(await get('/metrics'), 200);
+  // The last response is counted when it finishes, just after the client has it.
+  await new Promise((r) => setTimeout(r, 20));
+  const m = await scrape(served);
   t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'GET', route: '/v1/processes/:pid', status_code: '200' }), 2);
+  t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'GET', route: '/v1/processes/:pid', status_code: '400' }), 1, 'bad input is counted on its route');
   t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status_code: '404' }), 1, 'unknown URLs share one label');
+  t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'POST', route: '/graphql', status_code: '200' }), 1);
   t.equal(valueOf(m, 'proctrail_graphql_request_duration_seconds_count', { outcome: 'ok' }), 1);
   t.equal(valueOf(m, 'proctrail_graphql_request_duration_seconds_count', { outcome: 'error' }), 1);
+  const sum = valueOf(m, 'proctrail_http_request_duration_seconds_sum', { method: 'GET', route: '/v1/processes/:pid', status_code: '200' }) as number;
+  t.ok(sum > 0 && sum < 5, `durations are seconds (${sum})`);
 
-  const mon = ((await app.inject('/v1/stats')).json() as { monitor: MonitorSnapshot }).monitor;
+  const mon = ((await served.inject('/v1/stats')).json() as { monitor: MonitorSnapshot }).monitor;
   t.equal(mon.caches.processes?.hits, valueOf(m, 'proctrail_cache_hits_total', { cache: 'processes' }), 'same hits (no lookups in between)');
   t.equal(mon.events.fork, valueOf(m, 'proctrail_events_total', { type: 'fork' }));
   t.equal(mon.lost.bpf_reserve, 3);
   const route = mon.http.find((r) => r.route === '/v1/processes/:pid');
-  t.equal(route?.requests, 2);
+  t.equal(route?.requests, 3);
+  t.equal(route?.errors, 1);
   t.ok((route?.meanMs ?? -1) > 0);
   t.ok(mon.http.some((r) => r.route === '/metrics'), 'scrapes are requests too');
+});
+
+t.test('a closed app stops listening to the HTTP server channels', async (t) => {
+  const a = buildApp({ tree: new Pipeline({ bootToEpochNs: 0n }).tree, clock });
+  const b = buildApp({ tree: new Pipeline({ bootToEpochNs: 0n }).tree, clock });
+  t.teardown(() => b.close());
+  const baseA = await a.listen({ host: '127.0.0.1', port: 0 });
+  const baseB = await b.listen({ host: '127.0.0.1', port: 0 });
+  await fetch(`${baseA}/healthz`);
+  await a.close();
+  await fetch(`${baseB}/healthz`);
+  await new Promise((r) => setTimeout(r, 20));
+  const m = await scrape(b);
+  t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status_code: '200' }), 1, "b counts only its own server's request");
 });
 
 t.test('each app has its own registry', async (t) => {
@@ -103,4 +133,12 @@ t.test('each app has its own registry', async (t) => {
   const m = await scrape(other);
   t.equal(valueOf(m, 'proctrail_http_request_duration_seconds_count', { method: 'GET', route: '/v1/processes/:pid', status_code: '200' }), undefined);
   t.equal(valueOf(m, 'proctrail_cache_size', { cache: 'processes' }), 0);
+});
+
+t.test('closing every app leaves nothing subscribed to the HTTP server channels', async (t) => {
+  const diagnostics = await import('node:diagnostics_channel');
+  t.ok(diagnostics.hasSubscribers('http.server.response.finish'), 'the open app listens');
+  await app.close();
+  t.notOk(diagnostics.hasSubscribers('http.server.request.start'));
+  t.notOk(diagnostics.hasSubscribers('http.server.response.finish'));
 });

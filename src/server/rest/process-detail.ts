@@ -91,9 +91,7 @@ function emptyInputs(): Inputs {
 /** Fills `out` with the inputs of rendering `node` at `at`. */
 function inputsOf(ctx: ServerContext, node: ProcessNode, at: BootNs, out: Inputs): Inputs {
   const parent = ctx.query.tree.parentOf(node, at);
-  const history = node.execHistory;
-  let historyCount = 0;
-  while (historyCount < history.length && history[historyCount]!.time <= at) historyCount++;
+  const historyCount = node.execCountAt(at);
   out[0] = ctx.clock.bootToEpochNs;
   out[1] = node.startNs;
   out[2] = node.origin;
@@ -103,8 +101,8 @@ function inputsOf(ctx: ServerContext, node: ProcessNode, at: BootNs, out: Inputs
   out[6] = parent;
   out[7] = parent === undefined ? '' : nameAt(parent, at);
   out[8] = historyCount;
-  out[9] = history[0];
-  out[10] = historyCount === 0 ? undefined : history[historyCount - 1];
+  out[9] = node.execAt(0);
+  out[10] = historyCount === 0 ? undefined : node.execAt(historyCount - 1);
   out[11] = exitedAt(node, at);
   out[12] = aliveAt(node, at);
   out[13] = node.exitNs;
