@@ -84,13 +84,15 @@ function prefixOf(sec: string): string {
   return p;
 }
 
+/** formatTime of a non-negative epoch ns given as its decimal digits (callers that print both). */
+export function formatEpochDigits(digits: string): string {
+  if (digits.length <= 9) return `${prefixOf('0')}.${digits.padStart(9, '0')}Z`;
+  return `${prefixOf(digits.slice(0, -9))}.${digits.slice(-9)}Z`;
+}
+
 /** Format epoch ns as RFC 3339 UTC with exactly nine fractional digits. */
 export function formatTime(epochNs: EpochNs): string {
-  if (epochNs >= 0n) {
-    const digits = epochNs.toString();
-    if (digits.length <= 9) return `${prefixOf('0')}.${digits.padStart(9, '0')}Z`;
-    return `${prefixOf(digits.slice(0, -9))}.${digits.slice(-9)}Z`;
-  }
+  if (epochNs >= 0n) return formatEpochDigits(epochNs.toString());
   let sec = epochNs / NS_PER_S;
   let ns = epochNs % NS_PER_S;
   if (ns < 0n) {

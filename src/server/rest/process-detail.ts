@@ -16,6 +16,7 @@ import type { BootNs, FileInfo } from '../../events/types.js';
 import type { ExecRecord, ProcessNode, TaskAttrs } from '../../caches/process-model.js';
 import { containerOfProcess } from '../../query/container-view.js';
 import { aliveAt, argvAt, attrsAt, executableAt, exitedAt, formatTime, nameAt, processDto } from '../../query/index.js';
+import { formatEpochDigits } from '../../query/time.js';
 import type { ServerContext } from '../context.js';
 
 /**
@@ -118,7 +119,9 @@ function sameInputs(a: Inputs, b: Inputs): boolean {
 }
 
 function atPrefix(epochNs: bigint): string {
-  return `{"at":"${formatTime(epochNs)}","atNs":"${epochNs}",`;
+  if (epochNs < 0n) return `{"at":"${formatTime(epochNs)}","atNs":"${epochNs}",`;
+  const digits = epochNs.toString(); // once for both fields
+  return `{"at":"${formatEpochDigits(digits)}","atNs":"${digits}",`;
 }
 
 /** The container fields the detail shows, as one comparable string (undefined on the host). */
