@@ -92,6 +92,8 @@ export interface ProcessTreeStats {
 export interface ProcessTreeReader {
   /** The process with this exact key. */
   getProcess(key: string): ProcessNode | undefined;
+  /** The process `getProcess(taskKey(pid, startNs))` finds, without building the key. */
+  getProcessOf(pid: number, startNs: BootNs): ProcessNode | undefined;
   /**
    * The process that had this pid at `at`: the one alive then, or if none was alive
    * the most recent one that started before `at`.

@@ -626,32 +626,31 @@ export class ProcessTree implements ProcessTreeReader {
 
   // ---------------------------------------------------------------- read side
 
+  /** The process with this pid that started at `startNs` (ns, or ticks for procfs ones). */
+  getProcessOf(pid: number, startNs: BootNs): ProcessNode | undefined {
+    return this.#counted(this.#byPid.list(pid).find((p) => p.matches(startNs)));
+  }
+
   /** The process with this exact key (`"<pid>@<startTicks>"`). */
   getProcess(key: string): ProcessNode | undefined {
     const k = parseTaskKey(key);
-    const list = k === undefined ? undefined : this.#byPid.list(k.id);
-    if (list !== undefined) {
-      for (const p of list) {
-        if (p.startTicks === k!.startTicks) {
-          this.#procHits++;
-          this.#procs.touch(p);
-          return p;
-        }
-      }
+    return this.#counted(k === undefined ? undefined : this.#byPid.list(k.id).find((p) => p.startTicks === k.startTicks));
+  }
+
+  /** Counts a lookup by identity as hit or miss; a hit is the LRU's most recent. */
+  #counted(p: ProcEntry | undefined): ProcessNode | undefined {
+    if (p === undefined) {
+      this.#procMisses++;
+      return undefined;
     }
-    this.#procMisses++;
-    return undefined;
+    this.#procHits++;
+    this.#procs.touch(p);
+    return p;
   }
 
   /** The process alive with this pid at `at`, else the most recent that started before `at`. */
   findProcessByPid(pid: number, at: BootNs): ProcessNode | undefined {
-    const p = pickAt(this.#byPid.list(pid), at);
-    if (p === undefined) this.#procMisses++;
-    else {
-      this.#procHits++;
-      this.#procs.touch(p);
-    }
-    return p;
+    return this.#counted(pickAt(this.#byPid.list(pid), at));
   }
 
   /** The thread with this exact key (`"<tid>@<startTicks>"`). */

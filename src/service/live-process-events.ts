@@ -6,7 +6,6 @@
  */
 import type { ProctrailEvent } from '../events/types.js';
 import type { ProcessTreeReader } from '../caches/process-model.js';
-import { taskKey } from '../caches/task-id.js';
 import type { LiveEvents } from './live-events.js';
 
 /** Publish processStarted / processExec / processExited for the task events of a batch. */
@@ -18,15 +17,15 @@ export function publishProcessEvents(live: LiveEvents, tree: ProcessTreeReader, 
   for (const ev of events) {
     if (ev.type === 'fork') {
       if (!started || ev.isThread) continue;
-      const p = tree.getProcess(taskKey(ev.child.pid, ev.child.leaderStartNs));
+      const p = tree.getProcessOf(ev.child.pid, ev.child.leaderStartNs);
       if (p !== undefined) live.publish('processStarted', { time: ev.time, process: p });
     } else if (ev.type === 'exec') {
       if (!exec) continue;
-      const p = tree.getProcess(taskKey(ev.task.pid, ev.task.leaderStartNs));
+      const p = tree.getProcessOf(ev.task.pid, ev.task.leaderStartNs);
       if (p !== undefined) live.publish('processExec', { time: ev.time, process: p });
     } else if (ev.type === 'exit') {
       if (!exited || !ev.groupDead) continue;
-      const p = tree.getProcess(taskKey(ev.task.pid, ev.task.leaderStartNs));
+      const p = tree.getProcessOf(ev.task.pid, ev.task.leaderStartNs);
       if (p !== undefined) live.publish('processExited', { time: ev.time, process: p });
     }
   }

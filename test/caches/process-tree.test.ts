@@ -581,3 +581,16 @@ t.test('threads of a process: oldest first, exited ones evicted from the list, a
   t.equal(tree.findProcessByPid(800, 94n * S), undefined, 'process evicted');
   for (const th of ths) t.equal(tree.findThreadByTid(th.tid, 93n * S), undefined, `thread ${th.tid} gone with it`);
 });
+
+t.test('getProcessOf finds what getProcess(key) finds, without a key', async (t) => {
+  const tree = baseTree();
+  const child = task({ tid: 300, start: 5n * S + 777n, ppid: 100, parentStart: BASH.startNs, comm: 'child' });
+  tree.apply(fork(5n * S + 777n, child));
+  const bySnapshot = task({ tid: 301, start: 6n * S, ppid: 100, parentStart: BASH.startNs, comm: 'old' });
+  tree.apply(snapshot(7n * S, bySnapshot, '/bin/old', ['old'])); // procfs: tick precision
+  for (const [pid, start] of [[1, INIT.startNs], [100, BASH.startNs], [300, child.startNs], [301, bySnapshot.startNs], [301, bySnapshot.startNs + 5n], [300, child.startNs + TICK], [999, S]] as const) {
+    t.equal(tree.getProcessOf(pid, start), tree.getProcess(keyOf(pid, start)), `${pid} started ${start}`);
+  }
+  t.equal(tree.getProcessOf(300, child.startNs)?.key, keyOf(300, child.startNs));
+  t.equal(tree.getProcessOf(300, child.startNs + TICK), undefined, 'another start is another process');
+});
