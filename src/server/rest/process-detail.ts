@@ -1,22 +1,21 @@
 /**
- * The JSON text of `GET /v1/processes/{pid}` (and by-key), rendered once per state.
+ * The JSON body of `GET /v1/processes/{pid}` (and by-key), rendered once per state.
  *
  * A process is looked up far more often than it changes (dashboards poll the same pids),
  * and building + serializing its detail (~900 bytes: executable, argv, exec history,
- * parent, container) cost more than the rest of the request. So the rendered text is kept
+ * parent, container) cost more than the rest of the request. So the rendered bytes are kept
  * per process, next to the inputs it was made from: the attribute, image and parent values
  * in force, the exec-history entries up to `at`, the exit state, the container's name
  * fields. Changelog values are immutable snapshots, so comparing them by identity is
- * exact. When every input is the same at the next request, the text is reused and only
+ * exact. When every input is the same at the next request, the bytes are reused and only
  * the leading `at`/`atNs` fields are written anew; otherwise processDto + the route's
- * serializer render it again. Held in a WeakMap: an evicted process takes its text along.
+ * serializer render it again. Held in a WeakMap: an evicted process takes its bytes along.
  */
 import type { FastifyReply } from 'fastify';
 import type { BootNs, FileInfo } from '../../events/types.js';
 import type { ExecRecord, ProcessNode, TaskAttrs } from '../../caches/process-model.js';
 import { containerOfProcess } from '../../query/container-view.js';
-import { aliveAt, argvAt, attrsAt, executableAt, exitedAt, formatTime, nameAt, processDto } from '../../query/index.js';
-import { formatEpochDigits } from '../../query/time.js';
+import { aliveAt, argvAt, attrsAt, executableAt, exitedAt, formatEpochDigits, formatTime, nameAt, processDto } from '../../query/index.js';
 import type { ServerContext } from '../context.js';
 
 /**
