@@ -354,8 +354,8 @@ export class DnsCache {
     const atPair = splitTime(at, { sec: 0, ns: 0 });
     for (const node of [...this.#names.values(), ...this.#addresses.values()]) {
       const rec = node.askers?.get(processKey);
-      if (rec === undefined || cmpTime(rec.firstSec, rec.firstNs, atPair.sec, atPair.ns) > 0) continue;
-      out.push({ question: node.value, firstSeen: joinTime(rec.firstSec, rec.firstNs), lastSeen: joinTime(rec.lastSec, rec.lastNs), count: rec.count, qtypes: qtypeList(rec) });
+      const seen = rec === undefined ? undefined : sightingsAt(rec, atPair);
+      if (seen !== undefined) out.push({ question: node.value, ...seen });
     }
     return out.sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0));
   }
@@ -734,10 +734,16 @@ function askerViews(node: GraphNode, at: BootNs): DnsAskerView[] {
   const out: DnsAskerView[] = [];
   const atPair = splitTime(at, { sec: 0, ns: 0 });
   for (const r of node.askers?.values() ?? []) {
-    if (cmpTime(r.firstSec, r.firstNs, atPair.sec, atPair.ns) > 0) continue;
-    out.push({ ...r.asker, firstSeen: joinTime(r.firstSec, r.firstNs), lastSeen: joinTime(r.lastSec, r.lastNs), count: r.count, qtypes: qtypeList(r) });
+    const seen = sightingsAt(r, atPair);
+    if (seen !== undefined) out.push({ ...r.asker, ...seen });
   }
   return out;
+}
+
+/** An asker record's sightings as the views show them; undefined when first seen after `at`. */
+function sightingsAt(r: AskerRecord, at: TimePair): Omit<DnsProcessQuery, 'question'> | undefined {
+  if (cmpTime(r.firstSec, r.firstNs, at.sec, at.ns) > 0) return undefined;
+  return { firstSeen: joinTime(r.firstSec, r.firstNs), lastSeen: joinTime(r.lastSec, r.lastNs), count: r.count, qtypes: qtypeList(r) };
 }
 
 function reverseName(name: string, source: 'forward' | 'ptr', path: DnsAnswerView[]): DnsReverseName {
