@@ -124,6 +124,8 @@ async function main(): Promise<void> {
   }
   const server = (k: ServerKind): Child => children.get(k)!;
   type Target = { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; server: Child };
+  /** What autocannon is given: the target without its server handle. */
+  const load = ({ server: _, ...rest }: Target) => rest;
   const check = async (opts: Target, ok: (body: string) => boolean): Promise<void> => {
     // Verify the answer once, so the bench cannot measure a fast error path; then warm up (jit, ICs).
     const { url, method = 'GET', body, headers } = opts;
@@ -148,7 +150,6 @@ async function main(): Promise<void> {
     return r.requests.average;
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const load = ({ server: _, ...rest }: Target) => rest;
   const gql = (server: Child, query: string): Target => ({
     server,
     url: `http://127.0.0.1:${server.port}/graphql`,
