@@ -36,6 +36,7 @@ export interface ValidityWindow {
 
 export const NS_PER_SECOND = 1_000_000_000n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const SMI_MAX = 0x3fffffff;
 
 /** Split a boot-ns time into `out` (reused by callers: no allocation on the fast path). */
 export function splitTime(t: BootNs, out: TimePair): TimePair {
@@ -58,8 +59,12 @@ export function splitTime(t: BootNs, out: TimePair): TimePair {
     sec++;
     ns -= 1e9;
   }
-  out.sec = sec;
-  out.ns = ns;
+  // `| 0` keeps both halves small integers (V8 Smis) from the first call on: a float result
+  // (what the division and subtraction give before optimisation) stored into a record
+  // turns that field into a boxed double for every record of its shape, an extra object
+  // and pointer per field. The seconds fit 31 bits for 68 years of uptime; beyond, exact floats.
+  out.sec = sec <= SMI_MAX && sec >= -SMI_MAX ? sec | 0 : sec;
+  out.ns = ns | 0;
   return out;
 }
 
