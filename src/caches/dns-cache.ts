@@ -102,7 +102,7 @@ export class DnsCache {
       return false;
     }
     const question = msg.questions[0]!;
-    const root = this.#nodeOfName(question.name, true);
+    const root = this.#questionNode(msg, question.name);
     if (root === undefined) {
       this.#counters.ignoredMessages++;
       return false;
@@ -404,6 +404,24 @@ export class DnsCache {
     return create ? this.#nodeIn(this.#names, 'name', value) : this.#names.get(value);
   }
 
+  /**
+   * The node of the message's question; a remembered message's repeat slot (DnsRepeatSlot)
+   * keeps it, so a repeat skips normalising and hashing the name while the node is indexed.
+   */
+  #questionNode(msg: ParsedDnsMessage, name: string): GraphNode | undefined {
+    const slot = msg.repeat;
+    if (slot !== undefined && slot.owner === this) {
+      const kept = slot.value as GraphNode;
+      if (!kept.detached) return kept;
+    }
+    const node = this.#nodeOfName(name, true);
+    if (slot !== undefined && node !== undefined) {
+      slot.owner = this;
+      slot.value = node;
+    }
+    return node;
+  }
+
   #nodeIn(index: Map<string, GraphNode>, kind: 'name' | 'address', value: string): GraphNode {
     let node = index.get(value);
     if (node === undefined) {
@@ -509,6 +527,7 @@ export class DnsCache {
       }
       this.#counters.edges -= d.out.length;
       d.clear();
+      d.detached = true;
       (d.kind === 'name' ? this.#names : this.#addresses).delete(d.value);
       this.#evictions.nodes++;
     }

@@ -135,6 +135,8 @@ const NO_NODES = Object.freeze([]) as unknown as GraphNode[];
 export class GraphNode {
   /** True while the node is a query root held by the LRU. */
   isRoot = false;
+  /** Set when the node left the graph (a parse memo's repeat slot may still point at it). */
+  detached = false;
   /** Scratch mark of unreachableFrom (epoch numbers instead of per-call Sets). */
   mark = 0;
   /** Neighbours in the roots' recency list (DnsCache's LRU, intrusive: no per-root entry). */

@@ -51,6 +51,18 @@ export interface DnsOtherRecord {
 
 export type DnsRecord = DnsSimpleRecord | DnsMxRecord | DnsSrvRecord | DnsOtherRecord;
 
+/**
+ * Scratch space that stays with one remembered message across its repeats: parse-memo.ts
+ * hands out the same object with every decode it reuses (same question bytes, same
+ * answers). A consumer may keep there what it derived from the message — the DNS cache
+ * keeps the question's node, so a repeat skips normalising and looking up the name — and
+ * must check it still holds (and is its own) before using it.
+ */
+export interface DnsRepeatSlot {
+  owner?: object;
+  value?: object;
+}
+
 /** A decoded DNS message (query or response). */
 export interface ParsedDnsMessage {
   readonly id: number;
@@ -62,4 +74,6 @@ export interface ParsedDnsMessage {
   readonly questions: readonly DnsQuestion[];
   /** The answer section only (authority/additional sections are not part of the graph). */
   readonly answers: readonly DnsRecord[];
+  /** Present when the message's decode is remembered (parse-memo.ts); see DnsRepeatSlot. */
+  readonly repeat?: DnsRepeatSlot;
 }

@@ -21,7 +21,7 @@
  * long tail of one-off names costs no entry), a changed answer replaces an entry only once
  * the entry has paid off, and old entries age out in two generations.
  */
-import type { DnsQuestion, DnsRecord } from './message.js';
+import type { DnsQuestion, DnsRecord, DnsRepeatSlot } from './message.js';
 import { parseDnsMessage, withHeader, type DnsParseResult } from './parse.js';
 
 /** Options of {@link DnsParseMemo}. */
@@ -53,6 +53,8 @@ interface Entry {
   answers: readonly DnsRecord[];
   /** Hits so far: an entry is replaced by a changed message only once it has paid off. */
   hits: number;
+  /** Handed out with every decode of this entry (see DnsRepeatSlot). */
+  readonly repeat: DnsRepeatSlot;
 }
 
 const HEADER_BYTES = 12;
@@ -110,7 +112,7 @@ export class DnsParseMemo {
     if (entry !== undefined && this.#write - entry.at <= ARENA_BYTES && sameBytes(bytes, entry, this.#arena)) {
       this.#hits++;
       entry.hits++;
-      return { ok: true, message: withHeader(bytes, entry.questions, freshTtls(bytes, entry)) };
+      return { ok: true, message: withHeader(bytes, entry.questions, freshTtls(bytes, entry), entry.repeat) };
     }
     this.#misses++;
     const res = parseDnsMessage(bytes);
@@ -129,7 +131,7 @@ export class DnsParseMemo {
         this.#made++;
         // Hand out the remembered (frozen) lists from the first time on: consumers can
         // then tell a repeat by identity.
-        return { ok: true, message: { ...res.message, questions: e.questions, answers: e.answers } };
+        return { ok: true, message: withHeader(bytes, e.questions, e.answers, e.repeat) };
       }
     }
     return res;
@@ -266,6 +268,7 @@ function entryOf(b: Uint8Array, qEnd: number, questions: readonly DnsQuestion[],
     questions: Object.freeze(questions.map((q) => Object.freeze(q))),
     answers: Object.freeze(answers.slice()),
     hits: 0,
+    repeat: {},
   };
 }
 

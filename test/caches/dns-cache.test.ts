@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DnsCache } from '../../src/caches/dns-cache.js';
-import { a, aaaa, cname, mx, ptr, response, sec, srv, txt } from '../dns/fixtures.js';
+import { DnsParseMemo } from '../../src/dns/parse-memo.js';
+import { a, aaaa, cname, mx, ptr, response, responseBytes, sec, srv, txt } from '../dns/fixtures.js';
 
 const values = (xs: ReadonlyArray<{ value: string }>): string[] => xs.map((x) => x.value);
 
@@ -331,6 +332,35 @@ t.test('a repeated response whose edge was trimmed meanwhile re-creates it (no s
   t.same(c.reverse('10.0.3.1', sec(5))!.names.map((n) => n.name).sort(), ['e.cdn.test', 'q1.test', 'q2.test']);
   t.equal(c.stats().edges, 3, 'q1→e, q2→e, e→10.0.3.1');
   t.equal(r.responses[0]!.count, 3, 'same answer set, TTLs aside');
+});
+
+t.test('a remembered message finds its question through the repeat slot, never a stale or foreign one', async (t) => {
+  const memo = new DnsParseMemo();
+  const bytes = responseBytes('slot.test', 'A', [a('slot.test', '10.0.5.1')]);
+  const parse = () => {
+    const r = memo.parse(bytes);
+    if (!r.ok) throw new Error('did not parse');
+    return r.message;
+  };
+  parse(); // first miss: not remembered yet
+  const c = new DnsCache({ maxRoots: 1 });
+  const other = new DnsCache();
+  const m = parse();
+  t.ok(m.repeat !== undefined, 'remembered from the second decode on');
+  c.addResponse(m, sec(0));
+  other.addResponse(parse(), sec(0));
+  t.equal(other.lookup('slot.test', sec(1))!.responses[0]!.count, 1, 'a second cache fed the same slot keeps its own node');
+  c.addResponse(parse(), sec(1));
+  t.equal(c.lookup('slot.test', sec(2))!.responses[0]!.count, 2);
+  // Evicted (and its node dropped from the graph): the slot's node must not be reused.
+  c.addResponse(response('evict.test', 'A', [a('evict.test', '10.0.5.2')]), sec(2));
+  t.equal(c.lookup('slot.test', sec(3)), undefined);
+  c.addResponse(parse(), sec(3));
+  const r = c.lookup('slot.test', sec(4))!;
+  t.same(values(r.addresses), ['10.0.5.1']);
+  t.equal(r.responses[0]!.count, 1, 'a new node, not the evicted one');
+  t.same(c.questions(), ['slot.test']);
+  t.equal(c.stats().nodes, 2);
 });
 
 t.test('asker bound follows lastSeen, also out of order', async (t) => {
