@@ -16,7 +16,7 @@ import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
 import { AskerSet, GraphNode, qtypeList, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
-import { cmpTime, expiredAt, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
+import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
   DnsAsker,
@@ -229,7 +229,11 @@ export class DnsCache {
   /** Record one sighting of answer `a` on its edge. */
   #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector | undefined): void {
     const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
-    observeWindow(edge.windows, time, ttl, this.#maxWindows);
+    const latest = edge.latest;
+    if (latest === undefined || !extendLatest(latest, time, ttl)) {
+      observeWindow(edge.windows, time, ttl, this.#maxWindows);
+      edge.latest = edge.windows[edge.windows.length - 1];
+    }
     if (a.type === 'MX') edge.preference = a.preference;
     else if (a.type === 'SRV') {
       edge.port = a.port;
@@ -494,7 +498,7 @@ export class DnsCache {
     }
     let edge = owner.findEdge(target, a.type, port);
     if (edge === undefined) {
-      edge = port === undefined ? { type: a.type, owner, target, windows: [], removed: false } : { type: a.type, owner, target, windows: [], removed: false, port };
+      edge = port === undefined ? { type: a.type, owner, target, windows: [], latest: undefined, removed: false } : { type: a.type, owner, target, windows: [], latest: undefined, removed: false, port };
       owner.addEdge(edge);
       this.#counters.edges++;
     }

@@ -19,6 +19,8 @@ export interface GraphEdge {
   readonly owner: GraphNode;
   readonly target: GraphNode;
   readonly windows: ValidityWindow[];
+  /** The last of `windows` (a repeat extends it without touching the list). */
+  latest: ValidityWindow | undefined;
   /** Set when the edge left the graph (a root's lastAnswers may still point at it). */
   removed: boolean;
   preference?: number;

@@ -103,6 +103,19 @@ export function observeWindow(windows: ValidityWindow[], t: TimePair, ttl: numbe
   trim(windows, max);
 }
 
+/**
+ * observeWindow's common case, on the newest window alone: when `t` falls inside `latest`
+ * (the last of its list), extend it and return true; otherwise change nothing and return
+ * false (the caller then uses observeWindow). Spares a busy answer the walk to its list.
+ */
+export function extendLatest(latest: ValidityWindow, t: TimePair, ttl: number): boolean {
+  const sec = t.sec;
+  const ns = t.ns;
+  if (cmpTime(sec, ns, latest.firstSec, latest.firstNs) < 0 || cmpTime(sec, ns, latest.untilSec, latest.untilNs) > 0) return false;
+  extend(latest, sec, ns, ttl);
+  return true;
+}
+
 function newWindow(sec: number, ns: number, ttl: number): ValidityWindow {
   return { firstSec: sec, firstNs: ns, lastSec: sec, lastNs: ns, untilSec: sec + ttl, untilNs: ns, ttl, count: 1 };
 }

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { joinTime, observeWindow, splitTime, windowAt, type ValidityWindow } from '../../src/caches/dns-windows.js';
+import { extendLatest, joinTime, observeWindow, splitTime, windowAt, type ValidityWindow } from '../../src/caches/dns-windows.js';
+import { rng } from '../helpers/rng.js';
 
 t.test('splitTime/joinTime are exact around second boundaries and beyond 2^53 ns', async (t) => {
   const cases = [
@@ -36,4 +37,24 @@ t.test('windows extend, reopen and merge out-of-order sightings exactly', async 
   t.equal(w[0]!.count, 4);
   t.equal(joinTime(w[0]!.lastSec, w[0]!.lastNs), s + 10_000_000_001n);
   t.equal(windowAt(w, at(s - 1n)), undefined);
+});
+
+t.test('extendLatest is observeWindow on the newest window: same windows for any sighting order', async (t) => {
+  const r = rng(11);
+  for (let run = 0; run < 200; run++) {
+    const plain: ValidityWindow[] = [];
+    const fast: ValidityWindow[] = [];
+    let latest: ValidityWindow | undefined;
+    for (let i = 0; i < 40; i++) {
+      // Mostly in order, sometimes back in time; TTLs 0..4 s; times on a 0.5 s grid.
+      const at = splitTime(BigInt(Math.floor((i + (r() < 0.2 ? -3 * r() : 0)) * 2 + r() * 3)) * 500_000_000n, { sec: 0, ns: 0 });
+      const ttl = Math.floor(r() * 5);
+      observeWindow(plain, at, ttl, 4);
+      if (latest === undefined || !extendLatest(latest, at, ttl)) {
+        observeWindow(fast, at, ttl, 4);
+        latest = fast[fast.length - 1];
+      }
+    }
+    t.same(fast, plain);
+  }
 });
