@@ -16,7 +16,8 @@ import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
 import { AskerSet, GraphNode, qtypeList, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
-import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
+import type { ValidityWindow } from './dns-windows.js';
+import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, openWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
   DnsAsker,
@@ -54,6 +55,9 @@ type Counters = Omit<Writable<DnsCacheStats>, 'roots' | 'maxRoots' | 'nodes' | '
 
 type ResponseAnswer = DnsResponseView['answers'][number];
 
+/** The window list of an edge before its first sighting (shared; replaced, never pushed to). */
+const NO_WINDOWS = Object.freeze([]) as unknown as ValidityWindow[];
+
 /** Pure DNS graph with point-in-time lookups, reverse lookups and per-process attribution. */
 export class DnsCache {
   readonly #maxWindows: number;
@@ -80,6 +84,9 @@ export class DnsCache {
   };
   readonly #evictions = { roots: 0, nodes: 0, edges: 0 };
   readonly #collector = new AnswerCollector();
+  /** Scratch lists of addResponse (reused: no allocation per response). */
+  readonly #attached: Array<string | GraphEdge | undefined> = [];
+  readonly #chain: GraphNode[] = [];
   /** The time of the response being added, split once (windows keep number pairs). */
   readonly #now: TimePair = { sec: 0, ns: 0 };
 
@@ -122,12 +129,12 @@ export class DnsCache {
       return true;
     }
     // The answers as attached, for #repeatLast: kept only when every answer became an edge.
-    const memo = (root.lastAnswers ??= []);
+    const memo = this.#attached;
     memo.length = 0;
     let clean = true;
-    // Nodes an answer may hang from: the question and the targets of its CNAME chain
-    // (created on the first CNAME: most responses have none).
-    let connected: Set<GraphNode> | undefined;
+    // Nodes an answer may hang from besides the question: the targets of its CNAME chain.
+    const connected = this.#chain;
+    connected.length = 0;
     let overfull: GraphNode[] | undefined;
     let remaining: readonly DnsRecord[] = msg.answers;
     let lastOwnerName = question.name;
@@ -145,7 +152,7 @@ export class DnsCache {
         if (a.name === lastOwnerName) owner = lastOwner;
         else {
           const found = this.#nodeOfName(a.name, false);
-          owner = found === root || (found !== undefined && connected?.has(found) === true) ? found : undefined;
+          owner = found === root || (found !== undefined && connected.includes(found)) ? found : undefined;
           if (owner !== undefined) {
             lastOwnerName = a.name;
             lastOwner = owner;
@@ -164,8 +171,8 @@ export class DnsCache {
         const target = edge.target;
         memo.push(a.name, dataKey(a), edge);
         if (owner.edgeCount > this.#maxEdges) (overfull ??= []).push(owner);
-        if (a.type === 'CNAME' && target !== root && !(connected ??= new Set()).has(target)) {
-          connected.add(target);
+        if (a.type === 'CNAME' && target !== root && !connected.includes(target)) {
+          connected.push(target);
           grew = true;
         }
       }
@@ -177,7 +184,8 @@ export class DnsCache {
       remaining = deferred;
     }
 
-    if (!clean) memo.length = 0;
+    // An exact-size copy: the root keeps it, a grown scratch array would waste its capacity.
+    root.lastAnswers = clean ? memo.slice() : undefined;
     this.#finish(root, time, now, question.type, msg.rcode, recorded, asker, overfull);
     // The answer set recorded for exactly the memo's edges (see #repeatLast).
     root.lastAnswersSet = clean ? root.responses?.[root.responses.length - 1]?.answers : undefined;
@@ -230,7 +238,12 @@ export class DnsCache {
   #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector | undefined): void {
     const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
     const latest = edge.latest;
-    if (latest === undefined || !extendLatest(latest, time, ttl)) {
+    if (latest === undefined) {
+      // A new answer: a one-element list (an empty one grown by push keeps 16 slots).
+      const w = openWindow(time, ttl);
+      edge.windows = [w];
+      edge.latest = w;
+    } else if (!extendLatest(latest, time, ttl)) {
       observeWindow(edge.windows, time, ttl, this.#maxWindows);
       edge.latest = edge.windows[edge.windows.length - 1];
     }
@@ -498,7 +511,7 @@ export class DnsCache {
     }
     let edge = owner.findEdge(target, a.type, port);
     if (edge === undefined) {
-      edge = port === undefined ? { type: a.type, owner, target, windows: [], latest: undefined, removed: false } : { type: a.type, owner, target, windows: [], latest: undefined, removed: false, port };
+      edge = port === undefined ? { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false } : { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, port };
       owner.addEdge(edge);
       this.#counters.edges++;
     }
@@ -539,8 +552,8 @@ export class DnsCache {
 
   /** Append the answer set, or count it again when it equals the latest one. */
   #recordResponse(root: GraphNode, time: BootNs, qtype: string, rcode: string, collected: AnswerCollector, asker: DnsAsker | undefined): void {
-    const responses = (root.responses ??= []);
-    const last = responses[responses.length - 1] as Writable<DnsResponseView> | undefined;
+    const responses = root.responses;
+    const last = responses?.[responses.length - 1] as Writable<DnsResponseView> | undefined;
     if (last !== undefined && last.qtype === qtype && last.rcode === rcode && collected.sameAsPrevious()) {
       if (time > last.lastSeen) last.lastSeen = time;
       last.count++;
@@ -549,8 +562,12 @@ export class DnsCache {
     }
     const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers: collected.result() };
     if (asker !== undefined) rec.asker = asker;
-    responses.push(rec);
-    if (responses.length > this.#maxResponses) responses.shift();
+    // Most questions keep one answer set: a one-element list, not an empty one grown by push.
+    if (responses === undefined) root.responses = [rec];
+    else {
+      responses.push(rec);
+      if (responses.length > this.#maxResponses) responses.shift();
+    }
   }
 
   #recordAsker(root: GraphNode, asker: DnsAsker, qtype: string, now: TimePair): void {
@@ -670,7 +687,8 @@ class AnswerCollector {
 
   /** The collected set (a fresh array; entries shared with the previous set are immutable). */
   result(): ResponseAnswer[] {
-    return this.#list ?? (this.#prev === undefined ? [] : this.#prev.slice(0, this.#n));
+    // Copied to its exact size: the list grew by push (spare capacity the record would keep).
+    return this.#list !== undefined ? this.#list.slice() : this.#prev === undefined ? [] : this.#prev.slice(0, this.#n);
   }
 }
 

@@ -18,7 +18,8 @@ export interface GraphEdge {
   readonly type: DnsEdgeType;
   readonly owner: GraphNode;
   readonly target: GraphNode;
-  readonly windows: ValidityWindow[];
+  /** Validity windows, oldest first (a fresh edge gets a one-element list). */
+  windows: ValidityWindow[];
   /** The last of `windows` (a repeat extends it without touching the list). */
   latest: ValidityWindow | undefined;
   /** Set when the edge left the graph (a root's lastAnswers may still point at it). */

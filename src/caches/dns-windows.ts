@@ -116,6 +116,11 @@ export function extendLatest(latest: ValidityWindow, t: TimePair, ttl: number): 
   return true;
 }
 
+/** The window of a first sighting at `t` with `ttl` seconds. */
+export function openWindow(t: TimePair, ttl: number): ValidityWindow {
+  return newWindow(t.sec, t.ns, ttl);
+}
+
 function newWindow(sec: number, ns: number, ttl: number): ValidityWindow {
   return { firstSec: sec, firstNs: ns, lastSec: sec, lastNs: ns, untilSec: sec + ttl, untilNs: ns, ttl, count: 1 };
 }

@@ -264,7 +264,7 @@ function entryOf(b: Uint8Array, qEnd: number, questions: readonly DnsQuestion[],
   return {
     at,
     length: b.length,
-    ttlOffsets,
+    ttlOffsets: ttlOffsets.slice(), // exact size (push grew it to 16 slots)
     questions: Object.freeze(questions.map((q) => Object.freeze(q))),
     answers: Object.freeze(answers.slice()),
     hits: 0,
