@@ -381,6 +381,18 @@ t.test('asker bound follows lastSeen, also out of order', async (t) => {
   ]);
 });
 
+t.test('askers seen at the same moment: the one seen first is the least recent', async (t) => {
+  const c = new DnsCache({ maxAskersPerNode: 2 });
+  const ask = (pid: number, s: number) => c.addResponse(response('tie.test', 'A', [a('tie.test', '10.0.4.2')]), sec(s), { pid });
+  ask(1, 1);
+  ask(2, 1);
+  ask(3, 2); // drops 1
+  t.same(c.lookup('tie.test', sec(9))!.askers.map((x) => x.pid).sort(), [2, 3]);
+  ask(4, 2); // 2 (seen at 1) goes
+  ask(5, 2); // 3 and 4 tie at 2: 3 came first
+  t.same(c.lookup('tie.test', sec(9))!.askers.map((x) => x.pid).sort(), [4, 5]);
+});
+
 t.test('bad options throw TypeError', async (t) => {
   t.throws(() => new DnsCache({ maxRoots: 0 }), TypeError);
   t.throws(() => new DnsCache({ maxEdgesPerNode: 1.5 }), TypeError);
