@@ -15,7 +15,7 @@
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
-import { AskerSet, GraphNode, qtypeList, unlinkParent, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
+import { AskerSet, GraphNode, qtypeList, unlinkIn, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import type { ValidityWindow } from './dns-windows.js';
 import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, openWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
@@ -511,7 +511,7 @@ export class DnsCache {
     }
     let edge = owner.findEdge(target, a.type, port);
     if (edge === undefined) {
-      edge = port === undefined ? { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false } : { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, port };
+      edge = port === undefined ? { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, inPos: 0 } : { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, inPos: 0, port };
       owner.addEdge(edge);
       this.#counters.edges++;
     }
@@ -540,7 +540,7 @@ export class DnsCache {
     for (const d of dead) {
       for (const e of d.out) {
         e.removed = true;
-        unlinkParent(e.target, d);
+        unlinkIn(e);
       }
       this.#counters.edges -= d.out.length;
       d.clear();

@@ -2,13 +2,13 @@
  * Nodes and edges of the DNS graph (internal to DnsCache).
  *
  * A node is a name or an address; an edge is one answer `owner --type--> target` with its
- * validity windows. Parents are kept once per edge so that removing one of two edges
- * between the same pair keeps the link.
+ * validity windows. A node lists its incoming edges too (each knows its place there, so
+ * unlinking one is O(1) even for an address shared by thousands of names).
  *
  * Allocation matters here: a quarter of the responses of real traffic create a query root
  * and its answers, and evicted roots die in the old generation. Most nodes have one to
- * three edges and parents, so both sides are small arrays scanned linearly; a Map index
- * is added only when a node grows past SMALL (a CDN address shared by many names).
+ * three edges, scanned linearly; a Map index of the outgoing edges by target is added only
+ * when a node grows past SMALL (a CDN name with many addresses).
  */
 import type { BootNs } from '../events/types.js';
 import type { DnsAsker, DnsEdgeType, DnsResponseView } from './dns-views.js';
@@ -24,6 +24,8 @@ export interface GraphEdge {
   latest: ValidityWindow | undefined;
   /** Set when the edge left the graph (a root's lastAnswers may still point at it). */
   removed: boolean;
+  /** Position in `target.inEdges` (unlinking is a swap with the last entry, no search). */
+  inPos: number;
   preference?: number;
   port?: number;
   priority?: number;
@@ -127,13 +129,12 @@ export class AskerSet {
   }
 }
 
-/** Above this many entries, a node indexes its edges / parents in a Map. */
+/** Above this many outgoing edges, a node indexes them by target in a Map. */
 const SMALL = 12;
 
-// Shared empty lists (frozen: a push by mistake throws): leaves allocate no edge array,
-// roots no parent array. Replaced by a fresh array on the first link.
+// Shared empty list (frozen: a push by mistake throws): leaves allocate no edge array,
+// roots no incoming one. Replaced by a fresh array on the first link.
 const NO_EDGES = Object.freeze([]) as unknown as GraphEdge[];
-const NO_NODES = Object.freeze([]) as unknown as GraphNode[];
 
 export class GraphNode {
   /** True while the node is a query root held by the LRU. */
@@ -142,6 +143,8 @@ export class GraphNode {
   detached = false;
   /** Scratch mark of unreachableFrom (epoch numbers instead of per-call Sets). */
   mark = 0;
+  /** Scratch of unreachableFrom: edges into this node from the nodes it marked. */
+  markedIn = 0;
   /** Neighbours in the roots' recency list (DnsCache's LRU, intrusive: no per-root entry). */
   newer: GraphNode | undefined = undefined;
   older: GraphNode | undefined = undefined;
@@ -149,10 +152,8 @@ export class GraphNode {
   out: GraphEdge[] = NO_EDGES;
   /** target → edges to it; only for nodes with more than SMALL edges. */
   outIndex: Map<GraphNode, GraphEdge[]> | undefined = undefined;
-  /** One entry per incoming edge (a parent with two edges appears twice). */
-  in: GraphNode[] = NO_NODES;
-  /** parent → number of edges from it; only for nodes with more than SMALL incoming edges. */
-  inIndex: Map<GraphNode, number> | undefined = undefined;
+  /** Incoming edges, unordered (a CDN address shared by thousands of names has thousands). */
+  inEdges: GraphEdge[] = NO_EDGES;
   /** Responses to this question, oldest first (roots only, bounded). */
   responses: DnsResponseView[] | undefined = undefined;
   /** Askers of this question by asker key (roots only, bounded). */
@@ -192,7 +193,7 @@ export class GraphNode {
       this.outIndex = new Map();
       for (const e of this.out) pushIndexed(this.outIndex, e);
     }
-    linkParent(edge.target, this);
+    linkIn(edge);
   }
 
   /** Remove one edge and its parent link. */
@@ -206,7 +207,7 @@ export class GraphNode {
       if (same.length === 1) this.outIndex.delete(edge.target);
       else same.splice(same.indexOf(edge), 1);
     }
-    unlinkParent(edge.target, this);
+    unlinkIn(edge);
   }
 
   /** All outgoing edges, in insertion order (a copy). */
@@ -216,15 +217,16 @@ export class GraphNode {
 
   /** Parent nodes (one entry per parent, whatever the number of edges). */
   parentNodes(): IterableIterator<GraphNode> {
-    return this.inIndex !== undefined ? this.inIndex.keys() : new Set(this.in).values();
+    const parents = new Set<GraphNode>();
+    for (const e of this.inEdges) parents.add(e.owner);
+    return parents.values();
   }
 
   /** Forget every link of a removed node (its edges were unlinked by the caller). */
   clear(): void {
     this.out = NO_EDGES;
     this.outIndex = undefined;
-    this.in = NO_NODES;
-    this.inIndex = undefined;
+    this.inEdges = NO_EDGES;
     this.askers = undefined;
     this.lastAnswers = undefined;
     this.lastAnswersSet = undefined;
@@ -237,31 +239,22 @@ function pushIndexed(index: Map<GraphNode, GraphEdge[]>, e: GraphEdge): void {
   else list.push(e);
 }
 
-function linkParent(child: GraphNode, parent: GraphNode): void {
-  if (child.in === NO_NODES) child.in = [parent];
-  else child.in.push(parent);
-  if (child.inIndex !== undefined) child.inIndex.set(parent, (child.inIndex.get(parent) ?? 0) + 1);
-  else if (child.in.length > SMALL) {
-    child.inIndex = new Map();
-    for (const p of child.in) child.inIndex.set(p, (child.inIndex.get(p) ?? 0) + 1);
-  }
+function linkIn(e: GraphEdge): void {
+  const t = e.target;
+  e.inPos = t.inEdges.length;
+  if (t.inEdges === NO_EDGES) t.inEdges = [e];
+  else t.inEdges.push(e);
 }
 
-/** Remove one parent link (one edge's worth); the parent disappears with its last edge. */
-export function unlinkParent(child: GraphNode, parent: GraphNode): void {
-  const list = child.in;
-  // Newest links are at the end, and evicted roots tend to be recent: scan backwards.
-  let i = list.length - 1;
-  while (i >= 0 && list[i] !== parent) i--;
-  if (i < 0) return;
-  // Order is irrelevant: move the last entry into the hole.
-  list[i] = list[list.length - 1]!;
-  list.pop();
-  const index = child.inIndex;
-  if (index !== undefined) {
-    const n = index.get(parent)!;
-    if (n <= 1) index.delete(parent);
-    else index.set(parent, n - 1);
+/** Remove `e` from its target's incoming edges (the last entry moves into its place). */
+export function unlinkIn(e: GraphEdge): void {
+  const list = e.target.inEdges;
+  // Not there when the target itself was removed (and cleared) first.
+  if (list[e.inPos] !== e) return;
+  const last = list.pop()!;
+  if (last !== e) {
+    list[e.inPos] = last;
+    last.inPos = e.inPos;
   }
 }
 
@@ -292,29 +285,29 @@ export function unreachableFrom(starts: readonly GraphNode[]): GraphNode[] {
   stack.length = 0;
   queue.length = 0;
   dead.length = 0;
-  for (const s of starts) stack.push(s);
+  for (const s of starts) {
+    if (s.mark === affected) continue;
+    s.mark = affected;
+    s.markedIn = 0;
+    list.push(s);
+    stack.push(s);
+  }
   while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.mark === affected) continue;
-    n.mark = affected;
-    list.push(n);
-    const out = n.out;
-    for (let i = 0; i < out.length; i++) if (out[i]!.target.mark !== affected) stack.push(out[i]!.target);
-  }
-  for (const n of list) {
-    let keep = n.isRoot;
-    if (!keep) {
-      const parents = n.in;
-      for (let i = 0; i < parents.length; i++) {
-        const m = parents[i]!.mark;
-        if (m !== affected && m !== alive) {
-          keep = true;
-          break;
-        }
+    const out = stack.pop()!.out;
+    for (let i = 0; i < out.length; i++) {
+      const t = out[i]!.target;
+      if (t.mark !== affected) {
+        t.mark = affected;
+        t.markedIn = 0;
+        list.push(t);
+        stack.push(t);
       }
+      t.markedIn++;
     }
-    if (keep) queue.push(n);
   }
+  // A node with more incoming edges than come from the affected set has a parent outside
+  // it: counted, so no parent (a cold node elsewhere in the graph) is read.
+  for (const n of list) if (n.isRoot || n.inEdges.length > n.markedIn) queue.push(n);
   for (const n of queue) n.mark = alive;
   while (queue.length > 0) {
     const n = queue.pop()!;

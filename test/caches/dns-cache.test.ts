@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DnsCache } from '../../src/caches/dns-cache.js';
 import { DnsParseMemo } from '../../src/dns/parse-memo.js';
+import { rng } from '../helpers/rng.js';
 import { a, aaaa, cname, mx, ptr, response, responseBytes, sec, srv, txt } from '../dns/fixtures.js';
 
 const values = (xs: ReadonlyArray<{ value: string }>): string[] => xs.map((x) => x.value);
@@ -396,4 +397,58 @@ t.test('askers seen at the same moment: the one seen first is the least recent',
 t.test('bad options throw TypeError', async (t) => {
   t.throws(() => new DnsCache({ maxRoots: 0 }), TypeError);
   t.throws(() => new DnsCache({ maxEdgesPerNode: 1.5 }), TypeError);
+});
+
+t.test('property: the graph holds exactly what its roots reach, through evictions and trims', async (t) => {
+  const r = rng(5);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const names = ['a.p.test', 'b.p.test', 'c.p.test', 'd.p.test', 'e.p.test', 'f.p.test', 'cdn.p.test', 'B.P.TEST.', '1.0.0.10.in-addr.arpa'];
+  const addrs = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '2001:db8::1'];
+  const c = new DnsCache({ maxRoots: 4, maxEdgesPerNode: 3 });
+  const far = sec(1e6);
+  /** Nodes and edges reachable from the roots, read back through the public lookups. */
+  const closure = (): { nodes: number; edges: number } => {
+    const seen = new Set<string>();
+    let edges = 0;
+    const todo = c.questions();
+    while (todo.length > 0) {
+      const v = todo.pop()!;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      const res = c.lookup(v, far);
+      if (res === undefined) continue;
+      for (const e of [...res.cnames, ...res.addresses, ...res.mx, ...res.srv, ...res.ptr]) {
+        if (e.owner !== res.question) continue;
+        edges++;
+        todo.push(e.value);
+      }
+    }
+    return { nodes: seen.size, edges };
+  };
+  for (let step = 0; step < 1500; step++) {
+    const q = pick(names);
+    const answers = [];
+    let owner = q;
+    for (let hop = Math.floor(r() * 3); hop > 0; hop--) {
+      const next = pick(names);
+      answers.push(cname(owner, next));
+      owner = next;
+    }
+    const kind = r();
+    if (kind < 0.6) for (let k = 1 + Math.floor(r() * 2); k > 0; k--) {
+      const ip = pick(addrs);
+      answers.push(ip.includes(':') ? aaaa(owner, ip) : a(owner, ip));
+    }
+    else if (kind < 0.75) answers.push(mx(owner, pick(names), 10));
+    else if (kind < 0.85) answers.push(srv(owner, pick(names), 443));
+    else answers.push(ptr(owner, pick(names)));
+    c.addResponse(response(q, 'A', answers), sec(step));
+    const want = closure();
+    const st = c.stats();
+    if (st.nodes !== want.nodes || st.edges !== want.edges) {
+      t.fail(`step ${step}: cache holds ${st.nodes} nodes / ${st.edges} edges, roots reach ${want.nodes} / ${want.edges}`);
+      return;
+    }
+  }
+  t.ok(c.stats().evictions.roots > 100 && c.stats().evictions.edges > 10, `evictions happened: ${JSON.stringify(c.stats().evictions)}`);
 });
