@@ -17,6 +17,7 @@ import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
 import { AskerSet, GraphNode, qtypeList, unlinkIn, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import type { ValidityWindow } from './dns-windows.js';
+import { RecencyRing } from './recency-ring.js';
 import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, openWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
@@ -65,13 +66,8 @@ export class DnsCache {
   readonly #maxEdges: number;
   readonly #maxAskers: number;
   readonly #maxRoots: number;
-  /**
-   * The roots' LRU, intrusive in the nodes (GraphNode.newer/older): promoting a root
-   * allocates nothing and needs no hash lookup, evicting one is O(1) at `#oldest`.
-   */
-  #newest: GraphNode | undefined;
-  #oldest: GraphNode | undefined;
-  #rootCount = 0;
+  /** The roots' LRU order (recency-ring.ts: a touch writes no neighbour). */
+  readonly #roots = new RecencyRing<GraphNode>();
   readonly #names = new Map<string, GraphNode>();
   readonly #addresses = new Map<string, GraphNode>();
   readonly #counters: Counters = {
@@ -386,14 +382,17 @@ export class DnsCache {
   /** Query roots, most recently answered first. */
   questions(limit = Infinity): string[] {
     const out: string[] = [];
-    for (let node = this.#newest; node !== undefined && out.length < limit; node = node.older) out.push(node.value);
+    for (const node of this.#roots.newestFirst()) {
+      if (out.length >= limit) break;
+      out.push(node.value);
+    }
     return out;
   }
 
   /** Sizes and counters. */
   stats(): DnsCacheStats {
     return {
-      roots: this.#rootCount,
+      roots: this.#roots.size,
       maxRoots: this.#maxRoots,
       nodes: this.#names.size + this.#addresses.size,
       names: this.#names.size,
@@ -450,36 +449,16 @@ export class DnsCache {
 
   /** Make `node` the newest root (or refresh its recency); evict the oldest beyond the bound. */
   #promote(node: GraphNode): void {
-    if (node.isRoot) {
-      if (node === this.#newest) return;
-      this.#unlinkRoot(node);
-    } else {
-      // Marked first so the eviction below keeps it.
-      node.isRoot = true;
-      this.#rootCount++;
-    }
-    node.newer = undefined;
-    node.older = this.#newest;
-    if (this.#newest !== undefined) this.#newest.newer = node;
-    else this.#oldest = node;
-    this.#newest = node;
-    if (this.#rootCount > this.#maxRoots) {
-      const victim = this.#oldest!;
-      this.#unlinkRoot(victim);
-      victim.newer = victim.older = undefined;
+    // Marked first so the eviction below keeps it.
+    node.isRoot = true;
+    this.#roots.touch(node);
+    if (this.#roots.size > this.#maxRoots) {
+      const victim = this.#roots.shift()!;
       victim.isRoot = false;
-      this.#rootCount--;
       this.#evictions.roots++;
       // Demoted: drop what no other root reaches any more.
       this.#removeNodes(unreachableFrom([victim]));
     }
-  }
-
-  #unlinkRoot(node: GraphNode): void {
-    if (node.newer !== undefined) node.newer.older = node.older;
-    else this.#newest = node.older;
-    if (node.older !== undefined) node.older.newer = node.newer;
-    else this.#oldest = node.newer;
   }
 
   /** Add or refresh the edge for one answer; returns it, or undefined when invalid. */

@@ -145,9 +145,8 @@ export class GraphNode {
   mark = 0;
   /** Scratch of unreachableFrom: edges into this node from the nodes it marked. */
   markedIn = 0;
-  /** Neighbours in the roots' recency list (DnsCache's LRU, intrusive: no per-root entry). */
-  newer: GraphNode | undefined = undefined;
-  older: GraphNode | undefined = undefined;
+  /** Slot in the roots' recency ring (recency-ring.ts), -1 while not a root. */
+  ringSlot = -1;
   /** Outgoing edges, in insertion order. */
   out: GraphEdge[] = NO_EDGES;
   /** target → edges to it; only for nodes with more than SMALL edges. */
