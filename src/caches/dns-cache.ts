@@ -15,10 +15,9 @@
 import type { BootNs } from '../events/types.js';
 import type { DnsRecord, ParsedDnsMessage } from '../dns/message.js';
 import { canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress, type NodeKey } from './dns-names.js';
-import { AskerSet, GraphNode, qtypeList, unlinkIn, unreachableFrom, type AskerRecord, type GraphEdge } from './dns-graph.js';
-import type { ValidityWindow } from './dns-windows.js';
+import { AskerSet, GraphNode, qtypeList, unlinkIn, unreachableFrom, windowsOf, type AskerRecord, type GraphEdge } from './dns-graph.js';
 import { RecencyRing } from './recency-ring.js';
-import { cmpTime, expiredAt, extendLatest, joinTime, observeWindow, openWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
+import { assignWindow, cmpTime, copyWindow, expiredAt, extendLatest, joinTime, observeWindow, splitTime, startsAfter, windowAt, type TimePair } from './dns-windows.js';
 import type {
   DnsAnswerView,
   DnsAsker,
@@ -56,8 +55,6 @@ type Counters = Omit<Writable<DnsCacheStats>, 'roots' | 'maxRoots' | 'nodes' | '
 
 type ResponseAnswer = DnsResponseView['answers'][number];
 
-/** The window list of an edge before its first sighting (shared; replaced, never pushed to). */
-const NO_WINDOWS = Object.freeze([]) as unknown as ValidityWindow[];
 
 /** Pure DNS graph with point-in-time lookups, reverse lookups and per-process attribution. */
 export class DnsCache {
@@ -232,17 +229,19 @@ export class DnsCache {
 
   /** Record one sighting of answer `a` on its edge. */
   #sighting(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, time: TimePair, recorded: AnswerCollector | undefined): void {
-    const ttl = Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
-    const latest = edge.latest;
-    if (latest === undefined) {
-      // A new answer: a one-element list (an empty one grown by push keeps 16 slots).
-      const w = openWindow(time, ttl);
-      edge.windows = [w];
-      edge.latest = w;
-    } else if (!extendLatest(latest, time, ttl)) {
-      observeWindow(edge.windows, time, ttl, this.#maxWindows);
-      edge.latest = edge.windows[edge.windows.length - 1];
+    const ttl = ttlOf(a);
+    if (!extendLatest(edge, time, ttl)) {
+      // A new window (after a gap) or an out-of-order sighting: the general case on a list.
+      const list = edge.past === undefined ? [copyWindow(edge)] : [...edge.past, copyWindow(edge)];
+      observeWindow(list, time, ttl, this.#maxWindows);
+      assignWindow(edge, list.pop()!);
+      edge.past = list.length > 0 ? list : undefined;
     }
+    this.#details(edge, a, ttl, recorded);
+  }
+
+  /** The record's own fields (MX/SRV) on the edge, and the answer into the response's set. */
+  #details(edge: GraphEdge, a: Exclude<DnsRecord, { type: 'OTHER' }>, ttl: number, recorded: AnswerCollector | undefined): void {
     if (a.type === 'MX') edge.preference = a.preference;
     else if (a.type === 'SRV') {
       edge.port = a.port;
@@ -489,12 +488,19 @@ export class DnsCache {
       return undefined;
     }
     let edge = owner.findEdge(target, a.type, port);
-    if (edge === undefined) {
-      edge = port === undefined ? { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, inPos: 0 } : { type: a.type, owner, target, windows: NO_WINDOWS, latest: undefined, removed: false, inPos: 0, port };
-      owner.addEdge(edge);
-      this.#counters.edges++;
+    if (edge !== undefined) {
+      this.#sighting(edge, a, time, recorded);
+      return edge;
     }
-    this.#sighting(edge, a, time, recorded);
+    // A new answer: its first window is the edge's own.
+    const ttl = ttlOf(a);
+    const sec = time.sec;
+    const ns = time.ns;
+    edge = { type: a.type, owner, target, firstSec: sec, firstNs: ns, lastSec: sec, lastNs: ns, untilSec: sec + ttl, untilNs: ns, ttl, count: 1, past: undefined, removed: false, inPos: 0 };
+    if (port !== undefined) edge.port = port;
+    owner.addEdge(edge);
+    this.#counters.edges++;
+    this.#details(edge, a, ttl, recorded);
     return edge;
   }
 
@@ -688,17 +694,18 @@ function dataKey(a: DnsRecord): string | undefined {
   }
 }
 
-/** True when the edge was last seen before `t` (an edge without windows counts as oldest). */
+/** True when the edge was last seen before `t`. */
 function lastSeenBefore(e: GraphEdge, t: TimePair): boolean {
-  const w = e.windows[e.windows.length - 1];
-  return w === undefined || cmpTime(w.lastSec, w.lastNs, t.sec, t.ns) < 0;
+  return cmpTime(e.lastSec, e.lastNs, t.sec, t.ns) < 0;
 }
 
 function byLastSeen(a: GraphEdge, b: GraphEdge): number {
-  const x = a.windows[a.windows.length - 1];
-  const y = b.windows[b.windows.length - 1];
-  if (x === undefined || y === undefined) return (x === undefined ? 0 : 1) - (y === undefined ? 0 : 1);
-  return cmpTime(x.lastSec, x.lastNs, y.lastSec, y.lastNs);
+  return cmpTime(a.lastSec, a.lastNs, b.lastSec, b.lastNs);
+}
+
+/** The TTL of an answer as kept: whole seconds, 0 when absent or invalid. */
+function ttlOf(a: DnsRecord): number {
+  return Number.isFinite(a.ttl) && a.ttl >= 0 ? Math.floor(a.ttl) : 0;
 }
 
 /** The query moments of a view, as bigints (for the output) and split (for comparisons). */
@@ -715,11 +722,12 @@ function viewTimes(at: BootNs, now: BootNs): ViewTimes {
 
 /** The edge as known at `at`, or undefined when it was first seen after `at`. */
 function edgeView(e: GraphEdge, when: ViewTimes): DnsAnswerView | undefined {
-  const w = windowAt(e.windows, when.atPair);
+  const windows = windowsOf(e);
+  const w = windowAt(windows, when.atPair);
   if (w === undefined) return undefined;
-  const latest = windowAt(e.windows, when.nowPair) ?? w;
+  const latest = windowAt(windows, when.nowPair) ?? w;
   const history = [];
-  for (const h of e.windows) {
+  for (const h of windows) {
     if (startsAfter(h, when.atPair)) break;
     history.push({
       validFrom: joinTime(h.firstSec, h.firstNs),

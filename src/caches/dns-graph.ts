@@ -14,14 +14,18 @@ import type { BootNs } from '../events/types.js';
 import type { DnsAsker, DnsEdgeType, DnsResponseView } from './dns-views.js';
 import type { ValidityWindow } from './dns-windows.js';
 
-export interface GraphEdge {
+/**
+ * One answer. The edge is itself its newest validity window (the ValidityWindow fields):
+ * most answers only ever have one, and a window list plus a window object per answer were
+ * two more objects for every answer of every new question, all surviving into the old
+ * generation. Earlier windows, when an answer came back after a gap, are in `past`.
+ */
+export interface GraphEdge extends ValidityWindow {
   readonly type: DnsEdgeType;
   readonly owner: GraphNode;
   readonly target: GraphNode;
-  /** Validity windows, oldest first (a fresh edge gets a one-element list). */
-  windows: ValidityWindow[];
-  /** The last of `windows` (a repeat extends it without touching the list). */
-  latest: ValidityWindow | undefined;
+  /** Windows before the current one, oldest first (bounded with it by maxWindowsPerEdge). */
+  past: ValidityWindow[] | undefined;
   /** Set when the edge left the graph (a root's lastAnswers may still point at it). */
   removed: boolean;
   /** Position in `target.inEdges` (unlinking is a swap with the last entry, no search). */
@@ -30,6 +34,11 @@ export interface GraphEdge {
   port?: number;
   priority?: number;
   weight?: number;
+}
+
+/** Every validity window of an edge, oldest first (the edge itself last). */
+export function windowsOf(e: GraphEdge): readonly ValidityWindow[] {
+  return e.past === undefined ? [e] : [...e.past, e];
 }
 
 export interface AskerRecord {

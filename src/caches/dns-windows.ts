@@ -116,9 +116,21 @@ export function extendLatest(latest: ValidityWindow, t: TimePair, ttl: number): 
   return true;
 }
 
-/** The window of a first sighting at `t` with `ttl` seconds. */
-export function openWindow(t: TimePair, ttl: number): ValidityWindow {
-  return newWindow(t.sec, t.ns, ttl);
+/** A copy of a window (a plain window object, whatever else `w` is). */
+export function copyWindow(w: ValidityWindow): ValidityWindow {
+  return { firstSec: w.firstSec, firstNs: w.firstNs, lastSec: w.lastSec, lastNs: w.lastNs, untilSec: w.untilSec, untilNs: w.untilNs, ttl: w.ttl, count: w.count };
+}
+
+/** Overwrite the window fields of `to` with those of `from`. */
+export function assignWindow(to: ValidityWindow, from: ValidityWindow): void {
+  to.firstSec = from.firstSec;
+  to.firstNs = from.firstNs;
+  to.lastSec = from.lastSec;
+  to.lastNs = from.lastNs;
+  to.untilSec = from.untilSec;
+  to.untilNs = from.untilNs;
+  to.ttl = from.ttl;
+  to.count = from.count;
 }
 
 function newWindow(sec: number, ns: number, ttl: number): ValidityWindow {
