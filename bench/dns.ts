@@ -12,7 +12,7 @@
  * GC (what the cache really holds: RSS is mostly collector slack).
  * Prints one result line.
  *
- * Run: npx tsx bench/dns.ts [responses=1000000]
+ * Run: scripts/bench dns (the service's V8 flags), or npx tsx bench/dns.ts [responses=1000000]
  */
 import dnsPacket from 'dns-packet';
 import { setFlagsFromString } from 'node:v8';
@@ -20,6 +20,7 @@ import { runInNewContext } from 'node:vm';
 import { DnsParseMemo } from '../src/dns/parse-memo.js';
 import { DnsCache } from '../src/caches/dns-cache.js';
 import type { DnsAsker } from '../src/caches/dns-views.js';
+import { semiSpaceMiB } from './service-flags.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const DISTINCT = 50_000;
@@ -164,6 +165,6 @@ const ms = run.parser.stats();
 const memoHits = Math.round((100 * ms.hits) / Math.max(1, ms.hits + ms.misses));
 console.log(
   `bench dns: ${k(rate)} responses/s parse+cache over ${TOTAL} Zipf-ordered responses of ${DISTINCT} names, ratio ${(rate / base).toFixed(2)} vs bare dns-packet decode ${k(base)}/s (interleaved), ` +
-    `worst case (every response evicts a root) ${k(worst)}/s, rss ${mb(rss)} (mid-run ${mb(run.rssMid)}, live heap after GC ${mb(heap)}), parse memo hits ${memoHits}%, roots ${st.roots}/${st.maxRoots}, nodes ${st.nodes} (mid-run ${run.nodesMid}), root evictions ${st.evictions.roots} ` +
+    `worst case (every response evicts a root) ${k(worst)}/s, rss ${mb(rss)} (mid-run ${mb(run.rssMid)}, live heap after GC ${mb(heap)}), parse memo hits ${memoHits}%, roots ${st.roots}/${st.maxRoots}, nodes ${st.nodes} (mid-run ${run.nodesMid}), root evictions ${st.evictions.roots}, semi-space ${semiSpaceMiB()} MiB ` +
     `(target >= ${k(TARGET)}/s) ${pass ? 'PASS' : 'FAIL'}`,
 );

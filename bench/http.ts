@@ -12,6 +12,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { serviceNodeFlags } from './service-flags.js';
 
 const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 1);
 // Many short rounds: this host's speed swings ±30 % within seconds, so the spread of a
@@ -93,7 +94,7 @@ interface Child {
 
 function startChild(kind: ServerKind): Promise<Child> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
-    execArgv: ['--max-semi-space-size=32', '--import', 'tsx'],
+    execArgv: [...serviceNodeFlags(), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise<Child>((resolve, reject) => {

@@ -9,7 +9,7 @@
  *   npx tsx bench/ingest.ts [processes=80000] [rounds=3]
  * Prints one line. Target: >= 1,000,000 events/s into the caches on one core.
  */
-import v8 from 'node:v8';
+import { semiSpaceMiB } from './service-flags.js';
 import { decodeBatchInto, encodeBatch, newDecoderStats } from '../src/events/decoder.js';
 import type { ProctrailEvent, TaskEvent, TaskInfo } from '../src/events/types.js';
 import { LRUCache } from 'lru-cache';
@@ -185,7 +185,7 @@ const naiveRate = n / (bestNaive / 1000);
 const st = last!.stats();
 const m = (x: number): string => `${(x / 1e6).toFixed(2)}M`;
 // The service runs with a larger young generation (bin/proctrail.js): say which one this run had.
-const semiMiB = (v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 2 ** 21;
+const semiMiB = semiSpaceMiB();
 console.log(
   `bench ingest: ${m(fullRate)} events/s decode+caches, ratio ${(fullRate / bareRate).toFixed(2)} vs bare decode ${m(bareRate)}/s, ${(fullRate / naiveRate).toFixed(2)}x naive lru-cache+string keys ${m(naiveRate)}/s ` +
     `(${n} events, ${st.processes.size} procs/${st.threads.size} threads cached, ` +
