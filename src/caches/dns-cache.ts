@@ -55,7 +55,6 @@ type Counters = Omit<Writable<DnsCacheStats>, 'roots' | 'maxRoots' | 'nodes' | '
 
 type ResponseAnswer = DnsResponseView['answers'][number];
 
-
 /** Pure DNS graph with point-in-time lookups, reverse lookups and per-process attribution. */
 export class DnsCache {
   readonly #maxWindows: number;
