@@ -1,6 +1,6 @@
 /**
  * The V8 flags the service runs with, for benchmarks: bin/proctrail.js's first line is the
- * one definition (scripts/bench passes the same flags to every benchmark).
+ * one definition; scripts/bench and bench/http read it through serviceNodeFlags.
  */
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
