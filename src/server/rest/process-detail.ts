@@ -3,13 +3,13 @@
  *
  * A process is looked up far more often than it changes (dashboards poll the same pids),
  * and building + serializing its detail (~900 bytes: executable, argv, exec history,
- * parent, container) cost more than the rest of the request. So the rendered bytes are kept
+ * parent, container) cost more than the rest of the request. So the rendered text is kept
  * per process, next to the inputs it was made from: the attribute, image and parent values
  * in force, the exec-history entries up to `at`, the exit state, the container's name
  * fields. Changelog values are immutable snapshots, so comparing them by identity is
- * exact. When every input is the same at the next request, the bytes are reused and only
+ * exact. When every input is the same at the next request, the text is reused and only
  * the leading `at`/`atNs` fields are written anew; otherwise processDto + the route's
- * serializer render it again. Held in a WeakMap: an evicted process takes its bytes along.
+ * serializer render it again. Held in a WeakMap: an evicted process takes its text along.
  */
 import type { FastifyReply } from 'fastify';
 import type { BootNs, FileInfo } from '../../events/types.js';
@@ -42,13 +42,13 @@ type Inputs = [
   container: string | undefined,
 ];
 
-/** A kept rendering: its inputs and the UTF-8 bytes of the JSON after `{"at":…,"atNs":…,`. */
+/** A kept rendering: its inputs and the JSON text after `{"at":…,"atNs":…,`. */
 interface Rendered {
   readonly inputs: Inputs;
-  readonly tail: Buffer;
+  readonly tail: string;
 }
 
-/** Renders process details as JSON, reusing the bytes while the process is unchanged. */
+/** Renders process details as JSON, reusing the text while the process is unchanged. */
 export class ProcessDetailRenderer {
   readonly #ctx: ServerContext;
   readonly #memo = new WeakMap<ProcessNode, Rendered>();
@@ -61,26 +61,24 @@ export class ProcessDetailRenderer {
 
   /**
    * The response body for `node` at `at`; `reply` (the route's) serializes on a change.
-   * Bytes, not text: the body is sent as is, where a string would be measured and
-   * encoded to UTF-8 again on every response.
+   * Text, not bytes: Node sends a string body in one write with the header it prefixes,
+   * where a Buffer body is a second chunk of a gathered write (measured: a Buffer body cost
+   * 12–15 % of the route's throughput).
    */
-  render(node: ProcessNode, at: BootNs, reply: FastifyReply): Buffer {
+  render(node: ProcessNode, at: BootNs, reply: FastifyReply): string {
     const ctx = this.#ctx;
     const inputs = inputsOf(ctx, node, at, this.#scratch);
-    const prefix = atPrefix(at + inputs[0]); // ASCII: one byte per character
+    const prefix = atPrefix(at + inputs[0]);
     const prev = this.#memo.get(node);
     if (prev !== undefined && sameInputs(prev.inputs, inputs)) {
-      const body = Buffer.allocUnsafe(prefix.length + prev.tail.length);
-      body.write(prefix, 0, 'latin1');
-      body.set(prev.tail, prefix.length);
-      return body;
+      return prefix + prev.tail;
     }
     const text = reply.serialize(processDto(ctx.query.tree, ctx.clock, node, at, ctx.query.containers)) as string;
     // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
     if (text.startsWith(prefix)) {
-      this.#memo.set(node, { inputs: [...inputs], tail: Buffer.from(text.slice(prefix.length), 'utf8') });
+      this.#memo.set(node, { inputs: [...inputs], tail: text.slice(prefix.length) });
     }
-    return Buffer.from(text, 'utf8');
+    return text;
   }
 }
 
