@@ -34,6 +34,16 @@ export interface ExecRecord {
   readonly argvTruncated: boolean;
 }
 
+/**
+ * What a process runs: executable and argv change together (fork inherits both, exec
+ * replaces both), so one history holds both. Exec events store their ExecRecord itself;
+ * a forked child stores its parent's image object (immutable, so sharing is safe).
+ */
+export interface Image {
+  readonly file: FileInfo | undefined;
+  readonly argv: readonly string[] | undefined;
+}
+
 /** A thread-group leader, i.e. a process. Key: `"<pid>@<startTicks>"`. */
 export interface ProcessNode {
   readonly key: string;
@@ -47,9 +57,13 @@ export interface ProcessNode {
   /** Parent process key over time (re-parenting on parent exit). */
   readonly parentKey: ChangelogReader<string>;
   readonly attrs: ChangelogReader<TaskAttrs>;
+  /** `attrs.get(t)` without a reader object (a request reads it several times). */
+  attrsAt(t: BootNs): TaskAttrs | undefined;
   /** Executable over time (inherited from the parent at fork, replaced at exec). */
   readonly executable: ChangelogReader<FileInfo>;
   readonly argv: ChangelogReader<readonly string[]>;
+  /** Executable and argv in force at `t` (what `executable.get(t)` and `argv.get(t)` read). */
+  imageAt(t: BootNs): Image | undefined;
   /** Execs oldest first, bounded. */
   readonly execHistory: readonly ExecRecord[];
   /** How many of execHistory are at or before `at`, without building the array. */
@@ -74,6 +88,8 @@ export interface ThreadNode {
   /** Key of the process (thread-group leader) this thread belongs to. */
   readonly processKey: string;
   readonly attrs: ChangelogReader<TaskAttrs>;
+  /** `attrs.get(t)` without a reader object. */
+  attrsAt(t: BootNs): TaskAttrs | undefined;
   readonly exitNs: BootNs | undefined;
   readonly exitStatus: number | undefined;
 }

@@ -7,7 +7,9 @@
  */
 import type { BootNs, FileInfo, TaskInfo } from '../events/types.js';
 import { Changelog, arrayEquals, deepFreeze, type ChangelogOptions } from './changelog.js';
-import type { ChangelogReader, ExecRecord, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
+import type { ChangelogReader, ExecRecord, Image, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
+
+export type { Image } from './process-model.js';
 import { TICK_NS, hashTaskId } from './task-id.js';
 
 /** Where a node sits in the eviction policy. */
@@ -131,16 +133,6 @@ abstract class TaskEntry {
 }
 
 const NO_EXECS: readonly ExecRecord[] = Object.freeze([]);
-
-/**
- * What a process runs: executable and argv change together (fork inherits both, exec
- * replaces both), so one history holds both. Exec events store their ExecRecord itself;
- * a forked child stores its parent's image object (immutable, so sharing is safe).
- */
-export interface Image {
-  readonly file: FileInfo | undefined;
-  readonly argv: readonly string[] | undefined;
-}
 
 /** Structural equality of images (file by value, argv element-wise). */
 export function imageEquals(a: Image, b: Image): boolean {
@@ -622,6 +614,11 @@ export class ThreadEntry extends TaskEntry implements ThreadNode {
   /** Attributes over time (the process's for the leader's thread). */
   get attrs(): ChangelogReader<TaskAttrs> {
     return this.ownAttrs ?? this.process.attrs;
+  }
+
+  /** The attributes in force at `t`. */
+  attrsAt(t: BootNs): TaskAttrs | undefined {
+    return this.ownAttrs !== undefined ? this.ownAttrs.get(t) : this.process.attrsAt(t);
   }
 
   get tid(): number {

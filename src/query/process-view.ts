@@ -103,7 +103,8 @@ export function valueAt<T>(log: ChangelogReader<T>, at: BootNs): T | undefined {
 
 /** Attributes (comm, uid, ...) of a task at `at`. */
 export function attrsAt(node: ProcessNode | ThreadNode, at: BootNs): TaskAttrs | undefined {
-  return valueAt(node.attrs, at);
+  // The reader objects (node.attrs) are built per read: only for the rare fallback.
+  return node.attrsAt(at) ?? valueAt(node.attrs, at);
 }
 
 /** `comm` at `at` ('' when never known). */
@@ -113,12 +114,12 @@ export function nameAt(node: ProcessNode | ThreadNode, at: BootNs): string {
 
 /** Executable at `at`. */
 export function executableAt(node: ProcessNode, at: BootNs): FileInfo | undefined {
-  return valueAt(node.executable, at);
+  return node.imageAt(at)?.file ?? valueAt(node.executable, at);
 }
 
 /** argv at `at` (empty when unknown). */
 export function argvAt(node: ProcessNode, at: BootNs): readonly string[] {
-  return valueAt(node.argv, at) ?? [];
+  return node.imageAt(at)?.argv ?? valueAt(node.argv, at) ?? [];
 }
 
 /** True when the task existed at `at` (started, not yet exited). */

@@ -74,13 +74,20 @@ export function parseTime(input: string): EpochNs | undefined {
 const secondPrefix = new Map<string, string>();
 const PREFIX_CACHE_MAX = 4096;
 
+/** The last second formatted: consecutive requests for "now" mostly fall in one second. */
+let lastSec = '';
+let lastPrefix = '';
+
 function prefixOf(sec: string): string {
+  if (sec === lastSec) return lastPrefix;
   let p = secondPrefix.get(sec);
   if (p === undefined) {
     if (secondPrefix.size >= PREFIX_CACHE_MAX) secondPrefix.clear();
     p = new Date(Number(sec) * 1000).toISOString().slice(0, -5); // "YYYY-MM-DDTHH:MM:SS"
     secondPrefix.set(sec, p);
   }
+  lastSec = sec;
+  lastPrefix = p;
   return p;
 }
 
