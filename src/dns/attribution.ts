@@ -49,7 +49,7 @@ export interface DnsAttributionOptions extends TcpReassemblyOptions {
    * false: the same answer arrives at the client's socket (ingress) and is attributed there.
    */
   readonly includeServerResponses?: boolean;
-  /** Messages whose decode is remembered (repeated answers skip the library). Default 4096; 0 disables. */
+  /** Messages whose decode is remembered (repeated answers skip the library). Default 16384; 0 disables. */
   readonly parseMemoSize?: number;
 }
 

@@ -158,3 +158,25 @@ t.test('fuzz: memo results always equal a fresh decode', async (t) => {
   t.ok(hits > 2000, `${hits} hits`);
   t.ok(memo.stats().entries <= 8);
 });
+
+t.test('remembered bytes overwritten in the ring are a miss, never a wrong decode', async (t) => {
+  // 300 questions (ring: 300 x 256 B = 75 KiB) whose answers are ~1.3 KB each: the ring
+  // holds about 55 of them, so the bytes of the earlier ones are overwritten by later ones.
+  const big = (q: number, id: number): Buffer => {
+    const name = `q${q}.ring.memo.test`;
+    return responseBytes(name, 'A', Array.from({ length: 60 }, (_, k) => a(name, `10.1.${q & 255}.${k}`)), id);
+  };
+  const memo = new DnsParseMemo({ size: 300 });
+  for (let q = 0; q < 60; q++) {
+    memo.parse(big(q, 1));
+    memo.parse(big(q, 2)); // remembered on the second miss
+  }
+  const before = memo.stats();
+  for (let q = 0; q < 60; q++) {
+    const got = memo.parse(big(q, 3));
+    t.same(decoded(got), decoded(parseDnsMessage(big(q, 3))), `question ${q}`);
+  }
+  const after = memo.stats();
+  t.ok(after.hits - before.hits > 0 && after.hits - before.hits < 60, `${after.hits - before.hits} of 60 still in the ring`);
+  t.ok(after.misses - before.misses > 0, 'the overwritten ones missed');
+});
