@@ -226,8 +226,14 @@ function sameBytes(b: Uint8Array, e: Entry, arena: Uint8Array, ring: number): bo
   let from = FIRST_KEYED_BYTE;
   for (let k = 0; k <= ttls.length; k++) {
     const to = k < ttls.length ? ttls[k]! : end;
-    // Tight loop per segment (a TTL test per byte doubled the cost of a hit).
-    for (let i = from; i < to; i++) if (b[i] !== arena[base + i]) return false;
+    // Tight loop per segment (a TTL test per byte doubled the cost of a hit), four bytes
+    // per test.
+    let i = from;
+    for (; i + 4 <= to; i += 4) {
+      const j = base + i;
+      if ((b[i]! ^ arena[j]!) | (b[i + 1]! ^ arena[j + 1]!) | (b[i + 2]! ^ arena[j + 2]!) | (b[i + 3]! ^ arena[j + 3]!)) return false;
+    }
+    for (; i < to; i++) if (b[i] !== arena[base + i]) return false;
     from = to + 4;
   }
   return true;
