@@ -544,8 +544,9 @@ export class DnsCache {
       if (asker !== undefined) last.asker = asker;
       return;
     }
-    const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers: collected.result() };
-    if (asker !== undefined) rec.asker = asker;
+    // `asker` always in the literal (undefined when unknown): added afterwards, it would
+    // give every record a second, out-of-object property array.
+    const rec: Writable<DnsResponseView> = { time, lastSeen: time, count: 1, qtype, rcode, answers: collected.result(), asker };
     // Most questions keep one answer set: a one-element list, not an empty one grown by push.
     if (responses === undefined) root.responses = [rec];
     else {

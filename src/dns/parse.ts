@@ -75,7 +75,7 @@ function decodeSections(buf: Buffer, qc: SectionCodec<dnsPacket.Question>, ac: S
   for (let i = 0; i < ancount; i++) {
     const a = ac.decode(buf, offset);
     offset += ac.decode.bytes;
-    answers.push(asSimpleRecord(a) ?? toRecord(a));
+    answers.push(toRecord(a));
   }
   return withHeader(buf, questions, answers);
 }
@@ -116,21 +116,11 @@ function decodeWhole(buf: Buffer): ParsedDnsMessage {
 }
 
 /**
- * The library's own object when it already has the DnsSimpleRecord shape (A, AAAA, CNAME,
- * PTR: `{ name, type, ttl, data }` plus `class`/`flush`): most answers, no copy.
+ * Our record of a decoded answer: a fresh object of four or five fields rather than the
+ * library's own, which grows property by property past its in-object slots (every record
+ * the memo and graph keep would carry a second, out-of-object property array, and each
+ * read of its data or TTL one more pointer to follow).
  */
-function asSimpleRecord(a: dnsPacket.Answer): DnsRecord | undefined {
-  switch (a.type) {
-    case 'A':
-    case 'AAAA':
-    case 'CNAME':
-    case 'PTR':
-      return typeof a.data === 'string' && typeof a.ttl === 'number' ? (a as DnsRecord) : undefined;
-    default:
-      return undefined;
-  }
-}
-
 function toRecord(a: dnsPacket.Answer): DnsRecord {
   const name = a.name;
   const ttl = 'ttl' in a && typeof a.ttl === 'number' ? a.ttl : 0;
