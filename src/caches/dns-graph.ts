@@ -93,7 +93,12 @@ export class AskerSet {
   /** Add a record (its key must be new), placed by its lastSeen. */
   add(rec: AskerRecord): void {
     if (this.#byKey !== undefined) this.#byKey.set(rec.key, rec);
-    else if (this.#oldest !== undefined) this.#byKey = new Map([[this.#oldest.key, this.#oldest], [rec.key, rec]]);
+    else if (this.#oldest !== undefined) {
+      // Two set() calls: the Map(iterable) constructor allocates and iterates pair arrays.
+      const byKey = (this.#byKey = new Map());
+      byKey.set(this.#oldest.key, this.#oldest);
+      byKey.set(rec.key, rec);
+    }
     this.#place(rec);
   }
 
