@@ -170,10 +170,22 @@ export function execRecordDto(clock: Clock, r: ExecRecord): ExecRecordDto {
   };
 }
 
+/** Start and exit of a task as seen at `at` (exit fields null while it was running). */
+export function lifespanDto(clock: Clock, node: { startNs: BootNs; exitNs: BootNs | undefined; exitStatus: number | undefined }, at: BootNs): LifespanDto {
+  const exited = exitedAt(node, at);
+  return {
+    startTime: formatBoot(clock, node.startNs),
+    startTimeNs: (node.startNs + clock.bootToEpochNs).toString(),
+    exitTime: exited ? formatBoot(clock, node.exitNs as BootNs) : null,
+    exitTimeNs: exited ? ((node.exitNs as BootNs) + clock.bootToEpochNs).toString() : null,
+    exitCode: exited ? exitCodeOf(node.exitStatus) : null,
+    exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
+  };
+}
+
 /** The process at `at` as a summary (`containers` resolves its `container` field). */
 export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs, containers?: ContainerReader): ProcessSummaryDto {
   const exe = executableAt(node, at);
-  const exited = exitedAt(node, at);
   return {
     key: node.key,
     pid: node.pid,
@@ -181,12 +193,7 @@ export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs, c
     entityId: node.entityId,
     executable: exe === undefined ? null : fileInfoDto(exe),
     argv: [...argvAt(node, at)],
-    startTime: formatBoot(clock, node.startNs),
-    startTimeNs: (node.startNs + clock.bootToEpochNs).toString(),
-    exitTime: exited ? formatBoot(clock, node.exitNs as BootNs) : null,
-    exitTimeNs: exited ? ((node.exitNs as BootNs) + clock.bootToEpochNs).toString() : null,
-    exitCode: exited ? exitCodeOf(node.exitStatus) : null,
-    exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
+    ...lifespanDto(clock, node, at),
     alive: aliveAt(node, at),
     container: processContainerDto(containers, node, at),
   };
@@ -194,8 +201,8 @@ export function processSummaryDto(clock: Clock, node: ProcessNode, at: BootNs, c
 
 /**
  * The process at `at` with parent, credentials and exec history, plus the effective time.
- * Built as one literal (no object spread: spreading into a literal is a slow path in V8
- * and this is the hottest REST answer).
+ * (The REST detail keeps its rendering while the process is unchanged: see
+ * server/rest/process-detail.ts; this runs when something changed.)
  */
 export function processDto(
   tree: ProcessTreeReader,
@@ -207,7 +214,6 @@ export function processDto(
   const a = attrsAt(node, at);
   const parent = tree.parentOf(node, at);
   const exe = executableAt(node, at);
-  const exited = exitedAt(node, at);
   const history: ExecRecordDto[] = [];
   for (const r of node.execHistory) if (r.time <= at) history.push(execRecordDto(clock, r));
   const off = clock.bootToEpochNs;
@@ -220,12 +226,7 @@ export function processDto(
     entityId: node.entityId,
     executable: exe === undefined ? null : fileInfoDto(exe),
     argv: argvAt(node, at).slice(),
-    startTime: formatTime(node.startNs + off),
-    startTimeNs: (node.startNs + off).toString(),
-    exitTime: exited ? formatTime((node.exitNs as BootNs) + off) : null,
-    exitTimeNs: exited ? ((node.exitNs as BootNs) + off).toString() : null,
-    exitCode: exited ? exitCodeOf(node.exitStatus) : null,
-    exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
+    ...lifespanDto(clock, node, at),
     alive: aliveAt(node, at),
     container: processContainerDto(containers, node, at),
     parent: parent === undefined ? null : { key: parent.key, pid: parent.pid, name: nameAt(parent, at) },
@@ -270,7 +271,6 @@ export function pidOfKey(key: string): number | null {
 /** The thread at `at`. */
 export function threadDto(clock: Clock, node: ThreadNode, at: BootNs): ThreadDto {
   const a = attrsAt(node, at);
-  const exited = exitedAt(node, at);
   const off = clock.bootToEpochNs;
   return {
     at: formatTime(at + off),
@@ -281,12 +281,7 @@ export function threadDto(clock: Clock, node: ThreadNode, at: BootNs): ThreadDto
     processKey: node.processKey,
     entityId: node.entityId,
     name: a?.comm ?? '',
-    startTime: formatBoot(clock, node.startNs),
-    startTimeNs: (node.startNs + clock.bootToEpochNs).toString(),
-    exitTime: exited ? formatBoot(clock, node.exitNs as BootNs) : null,
-    exitTimeNs: exited ? ((node.exitNs as BootNs) + clock.bootToEpochNs).toString() : null,
-    exitCode: exited ? exitCodeOf(node.exitStatus) : null,
-    exitSignal: exited ? exitSignalOf(node.exitStatus) : null,
+    ...lifespanDto(clock, node, at),
     alive: aliveAt(node, at),
     uid: a?.uid ?? null,
     gid: a?.gid ?? null,
