@@ -80,6 +80,8 @@ export function nodeKeyOfName(raw: string): NodeKey {
 /** Canonical text of an IPv4 or IPv6 address, or undefined when it is not one. */
 export function canonicalAddress(text: string): string | undefined {
   if (!text.includes(':')) return canonicalIPv4(text);
+  // Most answers already arrive in canonical form: recognised in one pass, no allocation.
+  if (isCanonicalIPv6(text)) return text;
   // Memoised: the same few addresses come back in every answer, and parsing + RFC 5952
   // formatting costs ~1 µs. Bounded: cleared when full (misses only cost the parse).
   const hit = v6Memo.get(text);
@@ -92,6 +94,80 @@ export function canonicalAddress(text: string): string | undefined {
     v6Memo.set(text, canon ?? '');
   }
   return canon;
+}
+
+/** The groups of the address being checked by isCanonicalIPv6 (reused). */
+const v6Groups = new Int32Array(8);
+
+/**
+ * True when `text` is an IPv6 address exactly as RFC 5952 writes it: lowercase hex groups
+ * without leading zeros, `::` for the longest run (the first of equal ones) of two or more
+ * zero groups and nowhere else, no dotted tail (an IPv4-mapped address is written with
+ * one, so its hex form is not canonical either). False means "not known canonical": the
+ * full parser decides then.
+ */
+export function isCanonicalIPv6(text: string): boolean {
+  const groups = v6Groups;
+  let n = 0; // groups written
+  let gap = -1; // index of the group after `::`
+  let value = 0;
+  let digits = 0;
+  const end = text.length;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 58; /* a final ':' closes the last group */
+    if (c === 58) {
+      if (digits === 0) {
+        // Empty group: only as `::`, once; at the very start it needs its second ':' next.
+        if (i === 0) {
+          if (text.charCodeAt(1) !== 58) return false;
+          continue;
+        }
+        if (i === end) {
+          if (gap !== n || text.charCodeAt(end - 1) !== 58) return false; // "...::" ends here
+          break;
+        }
+        if (text.charCodeAt(i - 1) !== 58 || gap >= 0) return false;
+        gap = n;
+        continue;
+      }
+      if (n === 8) return false;
+      groups[n++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else return false; // uppercase, a dotted tail, a zone id, anything else
+      if (digits > 0 && value === 0) return false; // a leading zero
+      if (++digits > 4) return false;
+      value = value * 16 + d;
+    }
+  }
+  const fill = gap < 0 ? 0 : 8 - n;
+  if (gap < 0 ? n !== 8 : fill < 2) return false;
+  // The longest run of zero groups in the full address (the first of equal ones).
+  let bestStart = -1;
+  let bestLen = 0;
+  let runStart = -1;
+  for (let k = 0; k <= 8; k++) {
+    const zero = k < 8 && (gap >= 0 && k >= gap && k < gap + fill ? true : groups[k < gap || gap < 0 ? k : k - fill] === 0);
+    if (zero) {
+      if (runStart < 0) runStart = k;
+    } else if (runStart >= 0) {
+      if (k - runStart > bestLen) {
+        bestStart = runStart;
+        bestLen = k - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  if (bestLen >= 2 && bestStart === 0 && bestLen === 5) {
+    // ::ffff:a.b.c.d (IPv4-mapped) is written with a dotted tail.
+    const g5 = gap >= 0 && 5 >= gap + fill ? groups[5 - fill] : groups[5];
+    if (g5 === 0xffff) return false;
+  }
+  return bestLen < 2 ? gap < 0 : gap === bestStart && fill === bestLen;
 }
 
 const V6_MEMO_MAX = 8192;

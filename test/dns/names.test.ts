@@ -1,5 +1,6 @@
 import t from 'tap';
-import { addressToReverseName, canonicalAddress, nodeKeyOfName, normalizeName, reverseNameToAddress } from '../../src/caches/dns-names.js';
+import { addressToReverseName, canonicalAddress, isCanonicalIPv6, nodeKeyOfName, normalizeName, reverseNameToAddress } from '../../src/caches/dns-names.js';
+import { rng } from '../helpers/rng.js';
 
 t.test('normalizeName: lowercase, no trailing dot', async (t) => {
   t.equal(normalizeName('WWW.Example.COM.'), 'www.example.com');
@@ -37,4 +38,47 @@ t.test('reverse names are reversed into addresses', async (t) => {
   }
   t.same(nodeKeyOfName('4.3.2.1.IN-ADDR.ARPA.'), { kind: 'address', value: '1.2.3.4' });
   t.same(nodeKeyOfName('Mail.Example.TEST'), { kind: 'name', value: 'mail.example.test' });
+});
+
+t.test('canonical IPv6 is recognised in one pass exactly when RFC 5952 would write it so', async (t) => {
+  // Oracle: the WHATWG URL serializer writes IPv6 as RFC 5952 does (longest zero run, first
+  // of equal ones, lowercase, no leading zeros), except for IPv4-mapped addresses, which
+  // RFC 5952 writes with a dotted tail: those are left to the fixed cases above.
+  const oracle = (text: string): string => new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  const r = rng(5952);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  let canonical = 0;
+  for (let i = 0; i < 20000; i++) {
+    const groups = Array.from({ length: 8 }, () => (r() < 0.55 ? 0 : pick([1, 0xa, 0xff, 0x1234, 0xffff, Math.floor(r() * 0x10000)])));
+    if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) continue;
+    const hex = groups.map((g) => g.toString(16));
+    const forms = [
+      oracle(hex.join(':')),
+      hex.join(':'),
+      groups.map((g) => g.toString(16).padStart(pick([1, 2, 4]), '0')).join(':'),
+      hex.join(':').toUpperCase(),
+      hex.join(':').replace(/(^|:)0(:0)*:0(:|$)/, '$1::$3').replace(/:{3,4}/, '::'), // dns-packet's own form
+    ];
+    // `::` over some run of zero groups (not necessarily the longest one).
+    const zs = groups.flatMap((g, k) => (g === 0 ? [k] : []));
+    if (zs.length > 0) {
+      const a = pick(zs);
+      let b = a;
+      while (b + 1 < 8 && groups[b + 1] === 0 && r() < 0.7) b++;
+      forms.push(`${hex.slice(0, a).join(':')}::${hex.slice(b + 1).join(':')}`);
+    }
+    for (const text of forms) {
+      const want = oracle(text);
+      const fast = isCanonicalIPv6(text);
+      if (fast !== (want === text) || canonicalAddress(text) !== want) {
+        t.fail(`${text}: isCanonical ${fast}, canonicalAddress ${canonicalAddress(text)}, want ${want}`);
+        return;
+      }
+      if (fast) canonical++;
+    }
+  }
+  t.ok(canonical > 10000, `${canonical} canonical forms recognised`);
+  for (const bad of ['1:2', ':1::', '1:::2', '1::2::3', '12345::', 'g::1', '1:2:3:4:5:6:7::', '::ffff:a00:1', '0::1', '::01']) {
+    t.notOk(isCanonicalIPv6(bad), `${bad} is not canonical`);
+  }
 });
