@@ -47,7 +47,7 @@ export interface DnsParseMemoStats {
 }
 
 interface Entry {
-  /** Where the message's bytes from offset 4 on were copied (absolute arena position). */
+  /** Where the message was copied, masked (absolute arena position, a multiple of 4). */
   readonly at: number;
   /** Message length. */
   readonly length: number;
@@ -92,7 +92,15 @@ export class DnsParseMemo {
    * overwritten by later ones is simply a miss.
    */
   readonly #arena: Uint8Array;
+  /** The arena as 32-bit words: entries start at multiples of 4 and are compared a word at a time. */
+  readonly #arenaWords: Int32Array;
   readonly #arenaBytes: number;
+  /**
+   * A message being compared, copied to offset 0 with the ignored bytes zeroed (as in the
+   * arena): the input itself may start at any byte offset, so its words cannot be read.
+   */
+  readonly #scratch = new Uint8Array(MAX_MEMO_BYTES + 4);
+  readonly #scratchWords = new Int32Array(this.#scratch.buffer);
   /** Absolute write position (monotonic; position in the ring = write % #arenaBytes). */
   #write = 0;
   #hits = 0;
@@ -106,6 +114,7 @@ export class DnsParseMemo {
     this.#generation = Math.ceil(size / 2);
     this.#arenaBytes = size === 0 ? 0 : Math.max(MIN_ARENA_BYTES, size * ARENA_BYTES_PER_ENTRY);
     this.#arena = new Uint8Array(this.#arenaBytes);
+    this.#arenaWords = new Int32Array(this.#arena.buffer);
   }
 
   /** Decode one DNS message, as parseDnsMessage does (same results, never throws). */
@@ -119,7 +128,7 @@ export class DnsParseMemo {
       entry = this.#old.get(key);
       if (entry !== undefined) this.#remember(key, entry);
     }
-    if (entry !== undefined && this.#write - entry.at <= this.#arenaBytes && sameBytes(bytes, entry, this.#arena, this.#arenaBytes)) {
+    if (entry !== undefined && this.#write - entry.at <= this.#arenaBytes && this.#sameBytes(bytes, entry)) {
       this.#hits++;
       entry.hits++;
       return { ok: true, message: withHeader(bytes, entry.questions, freshTtls(bytes, entry), entry.repeat) };
@@ -136,7 +145,7 @@ export class DnsParseMemo {
       const e = bytes.length <= MAX_MEMO_BYTES ? entryOf(bytes, qEnd, res.message.questions, res.message.answers, this.#reserve(bytes.length)) : undefined;
       if (e === undefined) this.#refused++;
       else {
-        this.#copy(bytes, e.at);
+        this.#copy(bytes, e);
         this.#remember(key, e);
         this.#made++;
         // Hand out the remembered (frozen) lists from the first time on: consumers can
@@ -147,19 +156,35 @@ export class DnsParseMemo {
     return res;
   }
 
-  /** Absolute arena position for `length - 4` bytes (never split across the ring's end). */
+  /** Absolute arena position (a multiple of 4) for a message of `length` bytes (never split across the ring's end). */
   #reserve(length: number): number {
-    const n = length - FIRST_KEYED_BYTE;
+    const n = wordBytes(length);
     const ring = this.#arenaBytes;
     if ((this.#write % ring) + n > ring) this.#write += ring - (this.#write % ring);
     return this.#write;
   }
 
-  #copy(b: Uint8Array, at: number): void {
-    const arena = this.#arena;
-    const base = (at % this.#arenaBytes) - FIRST_KEYED_BYTE;
-    for (let i = FIRST_KEYED_BYTE; i < b.length; i++) arena[base + i] = b[i]!;
-    this.#write = at + b.length - FIRST_KEYED_BYTE;
+  /** Copy entry `e`'s message into the arena, the bytes a hit ignores zeroed (see #masked). */
+  #copy(b: Uint8Array, e: Entry): void {
+    const at = e.at % this.#arenaBytes;
+    this.#arena.set(b, at);
+    maskIgnored(this.#arena, at, b.length, e.ttlOffsets);
+    this.#write = e.at + wordBytes(b.length);
+  }
+
+  /** Equal length and bytes, the id, flags and TTL fields aside: a word at a time. */
+  #sameBytes(b: Uint8Array, e: Entry): boolean {
+    const length = b.length;
+    if (e.length !== length) return false;
+    const scratch = this.#scratch;
+    scratch.set(b);
+    maskIgnored(scratch, 0, length, e.ttlOffsets);
+    const words = this.#scratchWords;
+    const arena = this.#arenaWords;
+    const base = (e.at % this.#arenaBytes) >> 2;
+    const n = wordBytes(length) >> 2;
+    for (let i = 0; i < n; i++) if (words[i] !== arena[base + i]) return false;
+    return true;
   }
 
   /** True when `key` missed recently; records it otherwise (two generations, like the entries). */
@@ -217,26 +242,22 @@ function questionEnd(b: Uint8Array): number {
   return end < 0 || end + 4 > b.length ? -1 : end + 4;
 }
 
-/** Equal length and bytes from offset 4 on, the TTL fields aside. */
-function sameBytes(b: Uint8Array, e: Entry, arena: Uint8Array, ring: number): boolean {
-  const end = b.length;
-  if (e.length !== end) return false;
-  const base = (e.at % ring) - FIRST_KEYED_BYTE;
-  const ttls = e.ttlOffsets;
-  let from = FIRST_KEYED_BYTE;
-  for (let k = 0; k <= ttls.length; k++) {
-    const to = k < ttls.length ? ttls[k]! : end;
-    // Tight loop per segment (a TTL test per byte doubled the cost of a hit), four bytes
-    // per test.
-    let i = from;
-    for (; i + 4 <= to; i += 4) {
-      const j = base + i;
-      if ((b[i]! ^ arena[j]!) | (b[i + 1]! ^ arena[j + 1]!) | (b[i + 2]! ^ arena[j + 2]!) | (b[i + 3]! ^ arena[j + 3]!)) return false;
-    }
-    for (; i < to; i++) if (b[i] !== arena[base + i]) return false;
-    from = to + 4;
+/** Bytes of a message rounded up to whole 32-bit words. */
+function wordBytes(length: number): number {
+  return (length + 3) & ~3;
+}
+
+/**
+ * Zero, in `buf` at `at`, what a hit ignores of a `length`-byte message: the id and flags,
+ * the TTL fields and the bytes up to the next word.
+ */
+function maskIgnored(buf: Uint8Array, at: number, length: number, ttlOffsets: readonly number[]): void {
+  buf[at] = buf[at + 1] = buf[at + 2] = buf[at + 3] = 0;
+  for (let k = 0; k < ttlOffsets.length; k++) {
+    const o = at + ttlOffsets[k]!;
+    buf[o] = buf[o + 1] = buf[o + 2] = buf[o + 3] = 0;
   }
-  return true;
+  for (let i = at + length, end = at + wordBytes(length); i < end; i++) buf[i] = 0;
 }
 
 function readU32(b: Uint8Array, o: number): number {
