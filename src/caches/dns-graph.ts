@@ -240,6 +240,9 @@ export class GraphNode {
     this.out = NO_EDGES;
     this.outIndex = undefined;
     this.inEdges = NO_EDGES;
+    // A parse memo's repeat slot may keep the detached node alive for a long time: it
+    // must not keep the question's history along with it.
+    this.responses = undefined;
     this.askers = undefined;
     this.lastAnswers = undefined;
     this.lastAnswersSet = undefined;

@@ -356,6 +356,10 @@ t.test('a remembered message finds its question through the repeat slot, never a
   // Evicted (and its node dropped from the graph): the slot's node must not be reused.
   c.addResponse(response('evict.test', 'A', [a('evict.test', '10.0.5.2')]), sec(2));
   t.equal(c.lookup('slot.test', sec(3)), undefined);
+  // The memo keeps the evicted node as long as the message is remembered: not its history.
+  const kept = m.repeat!.value as { detached: boolean; responses?: unknown; askers?: unknown; out: unknown[] };
+  t.ok(kept.detached, 'the slot still points at the evicted node');
+  t.same([kept.responses, kept.askers, kept.out.length], [undefined, undefined, 0], 'which holds no responses, askers or edges');
   c.addResponse(parse(), sec(3));
   const r = c.lookup('slot.test', sec(4))!;
   t.same(values(r.addresses), ['10.0.5.1']);
