@@ -164,7 +164,7 @@ export class DnsParseMemo {
     return this.#write;
   }
 
-  /** Copy entry `e`'s message into the arena, the bytes a hit ignores zeroed (see #masked). */
+  /** Copy entry `e`'s message into the arena, the bytes a hit ignores zeroed (maskIgnored). */
   #copy(b: Uint8Array, e: Entry): void {
     const at = e.at % this.#arenaBytes;
     this.#arena.set(b, at);
