@@ -96,8 +96,9 @@ export function canonicalAddress(text: string): string | undefined {
   return canon;
 }
 
-/** The groups of the address being checked by isCanonicalIPv6 (reused). */
+/** The groups written, and all eight, of the address isCanonicalIPv6 checks (reused). */
 const v6Groups = new Int32Array(8);
+const v6Full = new Int32Array(8);
 
 /**
  * True when `text` is an IPv6 address exactly as RFC 5952 writes it: lowercase hex groups
@@ -146,27 +147,27 @@ export function isCanonicalIPv6(text: string): boolean {
   }
   const fill = gap < 0 ? 0 : 8 - n;
   if (gap < 0 ? n !== 8 : fill < 2) return false;
-  // The longest run of zero groups in the full address (the first of equal ones).
+  // The full eight groups (the gap's are zero), then their longest run of zeros (the
+  // first of equal ones).
+  const full = v6Full;
+  for (let k = 0, j = 0; k < 8; k++) full[k] = gap >= 0 && k >= gap && k < gap + fill ? 0 : groups[j++]!;
   let bestStart = -1;
   let bestLen = 0;
-  let runStart = -1;
-  for (let k = 0; k <= 8; k++) {
-    const zero = k < 8 && (gap >= 0 && k >= gap && k < gap + fill ? true : groups[k < gap || gap < 0 ? k : k - fill] === 0);
-    if (zero) {
-      if (runStart < 0) runStart = k;
-    } else if (runStart >= 0) {
-      if (k - runStart > bestLen) {
-        bestStart = runStart;
-        bestLen = k - runStart;
-      }
-      runStart = -1;
+  for (let k = 0; k < 8; ) {
+    if (full[k] !== 0) {
+      k++;
+      continue;
     }
+    let j = k;
+    while (j < 8 && full[j] === 0) j++;
+    if (j - k > bestLen) {
+      bestStart = k;
+      bestLen = j - k;
+    }
+    k = j;
   }
-  if (bestLen >= 2 && bestStart === 0 && bestLen === 5) {
-    // ::ffff:a.b.c.d (IPv4-mapped) is written with a dotted tail.
-    const g5 = gap >= 0 && 5 >= gap + fill ? groups[5 - fill] : groups[5];
-    if (g5 === 0xffff) return false;
-  }
+  // ::ffff:a.b.c.d (IPv4-mapped) is written with a dotted tail.
+  if (bestStart === 0 && bestLen === 5 && full[5] === 0xffff) return false;
   return bestLen < 2 ? gap < 0 : gap === bestStart && fill === bestLen;
 }
 
