@@ -111,17 +111,18 @@ interface Replay {
 
 /** Parse + cache responses [from, to) of `pick`; adds the seconds spent to `r`. */
 function replay(r: Replay, from: number, to: number, pick: (i: number) => number, mid: number): void {
-  const t0 = 10_000_000_000_000n;
+  // 100 µs apart: 1M responses span 100 s, so TTLs expire and windows reopen. One bigint
+  // addition per response, as a decoder makes one timestamp per record.
+  let time = 10_000_000_000_000n + BigInt(from) * 100_000n;
   let failed = 0;
   const start = process.hrtime.bigint();
-  for (let i = from; i < to; i++) {
+  for (let i = from; i < to; i++, time += 100_000n) {
     const res = r.parser.parse(recording[pick(i)]!);
     if (!res.ok) {
       failed++;
       continue;
     }
-    // 100 µs apart: 1M responses span 100 s, so TTLs expire and windows reopen.
-    r.cache.addResponse(res.message, t0 + BigInt(i) * 100_000n, askers[i & 63]);
+    r.cache.addResponse(res.message, time, askers[i & 63]);
     if (i === mid) {
       r.nodesMid = r.cache.stats().nodes;
       r.rssMid = process.memoryUsage.rss();
