@@ -147,27 +147,13 @@ export function isCanonicalIPv6(text: string): boolean {
   }
   const fill = gap < 0 ? 0 : 8 - n;
   if (gap < 0 ? n !== 8 : fill < 2) return false;
-  // The full eight groups (the gap's are zero), then their longest run of zeros (the
-  // first of equal ones).
+  // The full eight groups (the gap's are zero).
   const full = v6Full;
   for (let k = 0, j = 0; k < 8; k++) full[k] = gap >= 0 && k >= gap && k < gap + fill ? 0 : groups[j++]!;
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let k = 0; k < 8; ) {
-    if (full[k] !== 0) {
-      k++;
-      continue;
-    }
-    let j = k;
-    while (j < 8 && full[j] === 0) j++;
-    if (j - k > bestLen) {
-      bestStart = k;
-      bestLen = j - k;
-    }
-    k = j;
-  }
-  // ::ffff:a.b.c.d (IPv4-mapped) is written with a dotted tail.
-  if (bestStart === 0 && bestLen === 5 && full[5] === 0xffff) return false;
+  if (isIPv4Mapped(full)) return false; // written with a dotted tail
+  const run = longestZeroRun(full);
+  const bestStart = run >> 4;
+  const bestLen = run & 15;
   return bestLen < 2 ? gap < 0 : gap === bestStart && fill === bestLen;
 }
 
@@ -234,12 +220,30 @@ function hexGroups(s: string): number[] | undefined {
 /** RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero groups as `::`. */
 function formatIPv6(groups: readonly number[]): string {
   // IPv4-mapped addresses keep the dotted tail (RFC 5952 section 5).
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+  if (isIPv4Mapped(groups)) {
     const a = groups[6]!;
     const b = groups[7]!;
     return `::ffff:${a >> 8}.${a & 0xff}.${b >> 8}.${b & 0xff}`;
   }
-  let bestStart = -1;
+  const run = longestZeroRun(groups);
+  const bestStart = run >> 4;
+  const bestLen = run & 15;
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** ::ffff:0:0/96, which RFC 5952 writes with a dotted IPv4 tail. */
+function isIPv4Mapped(groups: ArrayLike<number>): boolean {
+  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff;
+}
+
+/**
+ * The longest run of zero groups among eight (the first of equal ones), packed as
+ * `start << 4 | length` (length 0: none) so that the check on the hot path allocates nothing.
+ */
+function longestZeroRun(groups: ArrayLike<number>): number {
+  let bestStart = 0;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
     if (groups[i] !== 0) {
@@ -254,7 +258,5 @@ function formatIPv6(groups: readonly number[]): string {
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return (bestStart << 4) | bestLen;
 }

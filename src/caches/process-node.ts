@@ -8,8 +8,6 @@
 import type { BootNs, FileInfo, TaskInfo } from '../events/types.js';
 import { Changelog, arrayEquals, deepFreeze, type ChangelogOptions } from './changelog.js';
 import type { ChangelogReader, ExecRecord, Image, ProcessNode, TaskAttrs, ThreadNode } from './process-model.js';
-
-export type { Image } from './process-model.js';
 import { TICK_NS, hashTaskId } from './task-id.js';
 
 /** Where a node sits in the eviction policy. */
