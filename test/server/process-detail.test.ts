@@ -3,7 +3,8 @@
  * every step of a random history (forks, execs, exits, re-parenting, procfs snapshots,
  * out-of-order events), GET /v1/processes/{pid} and /by-key/{key} at random moments must
  * equal processDto computed afresh — including right after a change to a process whose
- * text was kept.
+ * text was kept. And the text is written past Fastify's send path: over real HTTP its
+ * headers must be those of any other JSON route, HEAD included.
  */
 import t from 'tap';
 import { rng } from '../helpers/rng.js';
@@ -13,7 +14,8 @@ import { buildApp } from '../../src/server/app.js';
 import { ProcessQuery } from '../../src/query/process-query.js';
 import { ContainerCache } from '../../src/caches/containers.js';
 import { processDto } from '../../src/query/index.js';
-import { BOOT_EPOCH_NS, S } from './fixture.js';
+import { BOOT_EPOCH_NS, S, replayedApp } from './fixture.js';
+import type { FastifyInstance } from 'fastify';
 
 interface Live {
   pid: number;
@@ -99,6 +101,10 @@ t.test('the kept text always equals a fresh rendering', async (t) => {
           t.fail(`content-type ${String(got.headers['content-type'])}`);
           return;
         }
+        if (got.headers['content-length'] !== String(got.rawPayload.length)) {
+          t.fail(`content-length ${String(got.headers['content-length'])} for ${got.rawPayload.length} bytes`);
+          return;
+        }
         checks++;
       }
       kept++;
@@ -106,4 +112,58 @@ t.test('the kept text always equals a fresh rendering', async (t) => {
   }
   t.ok(checks > 1000, `${checks} responses compared`);
   t.ok(kept > 0);
+});
+
+/** Status, headers (without the per-response date) and body of one request over real HTTP. */
+async function over(app: FastifyInstance, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening');
+  const res = await fetch(`http://127.0.0.1:${address.port}${path}`, { method });
+  const headers = Object.fromEntries(res.headers);
+  delete headers.date;
+  return { status: res.status, headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** The headers every JSON answer shares (what differs: its size). */
+function common(h: Record<string, string>): Record<string, string> {
+  const { 'content-length': _, ...rest } = h;
+  return rest;
+}
+
+t.test('over HTTP the detail has the headers of any JSON route; HEAD has no body', async (t) => {
+  const { app } = replayedApp();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  const health = await over(app, '/healthz');
+  t.equal(health.headers['content-type'], 'application/json; charset=utf-8');
+  for (const path of ['/v1/processes/200', '/v1/processes/by-key/200@2000', '/v1/processes/200?at=2026-11-27T10:00:20.200000000Z']) {
+    for (let i = 0; i < 2; i++) {
+      // The second request is answered from the kept text.
+      const got = await over(app, path);
+      t.equal(got.status, 200, path);
+      t.same(common(got.headers), common(health.headers), `${path}: headers`);
+      t.equal(got.headers['content-length'], String(got.body.length), `${path}: content-length`);
+      t.equal(JSON.parse(got.body.toString('utf8')).pid, 200);
+      const head = await over(app, path, 'HEAD');
+      t.equal(head.status, 200);
+      t.equal(head.body.length, 0, 'HEAD: no body');
+      t.equal(head.headers['content-length'], got.headers['content-length'], 'HEAD: the size GET sends');
+    }
+  }
+  t.equal((await over(app, '/v1/processes/77777')).status, 404);
+});
+
+t.test('an onSend hook that sets a header is seen missing from the detail (the check above can fail)', async (t) => {
+  const { app } = replayedApp();
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  const health = await over(app, '/healthz');
+  const detail = await over(app, '/v1/processes/200');
+  t.equal(health.headers['x-frame-options'], 'DENY');
+  t.equal(detail.headers['x-frame-options'], undefined, 'the direct write skips onSend hooks');
+  t.not(JSON.stringify(common(detail.headers)), JSON.stringify(common(health.headers)));
 });

@@ -10,8 +10,11 @@
  * exact. When every input is the same at the next request, the text is reused and only
  * the leading `at`/`atNs` fields are written anew; otherwise processDto + the route's
  * serializer render it again. Held in a WeakMap: an evicted process takes its text along.
+ *
+ * The text is then written to Node's response directly (see {@link sendJsonText}).
  */
 import type { FastifyReply } from 'fastify';
+import { Buffer } from 'node:buffer';
 import type { BootNs, FileInfo } from '../../events/types.js';
 import type { ExecRecord, ProcessNode, TaskAttrs } from '../../caches/process-model.js';
 import { containerOfProcess } from '../../query/container-view.js';
@@ -42,11 +45,15 @@ type Inputs = [
   container: string | undefined,
 ];
 
-/** A kept rendering: its inputs and the JSON text after `{"at":…,"atNs":…,`. */
+/** A kept rendering: its inputs and the JSON text after `{"at":…,"atNs":…,`, and its UTF-8 size. */
 interface Rendered {
   readonly inputs: Inputs;
   readonly tail: string;
+  readonly tailBytes: number;
 }
+
+/** Content type of the detail text. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Renders process details as JSON, reusing the text while the process is unchanged. */
 export class ProcessDetailRenderer {
@@ -59,27 +66,47 @@ export class ProcessDetailRenderer {
     this.#ctx = ctx;
   }
 
-  /**
-   * The response body for `node` at `at`; `reply` (the route's) serializes on a change.
-   * Text, not bytes: Node sends a string body in one write with the header it prefixes,
-   * where a Buffer body is a second chunk of a gathered write (measured: a Buffer body cost
-   * 12–15 % of the route's throughput).
-   */
-  render(node: ProcessNode, at: BootNs, reply: FastifyReply): string {
+  /** Answers `reply` with the detail of `node` at `at` (the route's serializer renders a change). */
+  send(node: ProcessNode, at: BootNs, reply: FastifyReply): void {
     const ctx = this.#ctx;
     const inputs = inputsOf(ctx, node, at, this.#scratch);
     const prefix = atPrefix(at + inputs[0]);
-    const prev = this.#memo.get(node);
-    if (prev !== undefined && sameInputs(prev.inputs, inputs)) {
-      return prefix + prev.tail;
+    let kept = this.#memo.get(node);
+    if (kept === undefined || !sameInputs(kept.inputs, inputs)) {
+      const text = reply.serialize(processDto(ctx.query.tree, ctx.clock, node, at, ctx.query.containers)) as string;
+      // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
+      if (!text.startsWith(prefix)) {
+        sendJsonText(reply, text, Buffer.byteLength(text));
+        return;
+      }
+      const tail = text.slice(prefix.length);
+      kept = { inputs: [...inputs], tail, tailBytes: Buffer.byteLength(tail) };
+      this.#memo.set(node, kept);
     }
-    const text = reply.serialize(processDto(ctx.query.tree, ctx.clock, node, at, ctx.query.containers)) as string;
-    // The schema puts at/atNs first; anything else (a changed schema) is simply not kept.
-    if (text.startsWith(prefix)) {
-      this.#memo.set(node, { inputs: [...inputs], tail: text.slice(prefix.length) });
-    }
-    return text;
+    // The prefix is ASCII: its length is its size.
+    sendJsonText(reply, prefix + kept.tail, prefix.length + kept.tailBytes);
   }
+}
+
+/**
+ * Sends `text` (`bytes` long in UTF-8) as the whole 200 response of a GET, written to
+ * Node's response directly: Fastify's send path (onSend hooks, content checks, header
+ * object, a Buffer.byteLength scan of the text) cost 4–5 % of the route's throughput in
+ * bench/http, on a text whose size is already known. Text, not bytes: Node sends a string
+ * body in one write with the header it prefixes, where a Buffer body is a second chunk.
+ * This skips onSend hooks: the app has none on these routes, and a test compares the
+ * detail's headers with another JSON route's, so one added later (security headers, CORS)
+ * cannot be missed here unnoticed. A HEAD request (Fastify answers it through an onSend
+ * hook of its own) goes through `reply.send`.
+ */
+function sendJsonText(reply: FastifyReply, text: string, bytes: number): void {
+  if (reply.request.method !== 'GET') {
+    reply.type(JSON_TYPE).send(text);
+    return;
+  }
+  reply.hijack();
+  reply.raw.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(bytes)]);
+  reply.raw.end(text);
 }
 
 function emptyInputs(): Inputs {

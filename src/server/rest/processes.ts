@@ -8,9 +8,6 @@ import { descendantDto, formatBoot, lineageToDot, nameAt, processSummaryDto, thr
 import * as S from './schemas.js';
 import { ProcessDetailRenderer } from './process-detail.js';
 
-/** Content type of the pre-rendered detail text. */
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 interface PidRequest {
   Params: { pid: number };
   Querystring: { at?: string };
@@ -73,23 +70,21 @@ export const processRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     '/v1/processes/:pid',
     { schema: { params: S.pidParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
     // Synchronous: the body is ready at once, no promise to settle per lookup.
-    (req, reply) => {
+    (req, reply): void => {
       const at = atOrThrow(ctx, req.query.at);
       const p = byPidOrThrow(ctx, req.params.pid, at);
-      reply.type(JSON_TYPE);
-      return details.render(p, at, reply);
+      details.send(p, at, reply);
     },
   );
 
   app.get<{ Params: { key: string }; Querystring: { at?: string } }>(
     '/v1/processes/by-key/:key',
     { schema: { params: S.keyParams, querystring: S.atQuery, response: { 200: S.processDetail, ...S.errorResponses } } },
-    (req, reply) => {
+    (req, reply): void => {
       const at = atOrThrow(ctx, req.query.at);
       const p = ctx.query.processByKey(req.params.key);
       if (p === undefined) throw new ProcessNotFound(`with key ${req.params.key}`);
-      reply.type(JSON_TYPE);
-      return details.render(p, at, reply);
+      details.send(p, at, reply);
     },
   );
 
