@@ -82,6 +82,25 @@ t.test('GraphQL: syntax, unknown field, bad argument types, bad Time, depth, com
   t.equal(get.json().error.code, 'PT_GRAPHQL_SYNTAX');
 });
 
+t.test('GraphQL: fragments spread many times are costed once, and cycles end (no event-loop hang)', { timeout: 30_000 }, async (t) => {
+  // A fragment that spreads itself twice: walking every spread is 2^64 steps.
+  const cycle = 'query { processes(first: 3) { ...F } } fragment F on ProcessConnection { pageInfo { endCursor ...F } pageInfo { hasNextPage ...F } }';
+  const r1 = await app.inject({ method: 'POST', url: '/graphql', payload: { query: cycle } });
+  t.equal(r1.statusCode, 400);
+  t.equal(r1.json().error.code, 'PT_GRAPHQL_TOO_COMPLEX');
+  t.match(r1.body, /within itself|via/, 'the spec rule names the cycle too');
+  // A valid document whose fragments double 40 times: 2^40 fields if walked per spread.
+  const levels = 40;
+  const frags = Array.from({ length: levels }, (_, i) => `fragment L${i} on Process { pid ${i + 1 < levels ? `...L${i + 1} ...L${i + 1}` : ''} }`).join(' ');
+  const r2 = await app.inject({ method: 'POST', url: '/graphql', payload: { query: `{ process(pid: 1) { ...L0 } } ${frags}` } });
+  t.equal(r2.statusCode, 400, `${r2.body.slice(0, 200)}`);
+  t.equal(r2.json().error.code, 'PT_GRAPHQL_TOO_COMPLEX');
+  const small = Array.from({ length: 8 }, (_, i) => `fragment S${i} on Process { pid ${i + 1 < 8 ? `...S${i + 1} ...S${i + 1}` : ''} }`).join(' ');
+  const r3 = await app.inject({ method: 'POST', url: '/graphql', payload: { query: `{ process(pid: 1) { ...S0 } } ${small}` } });
+  t.equal(r3.statusCode, 200, 'the same shape at 2^8 is within the limit');
+  t.same(r3.json(), { data: { process: { pid: 1 } } });
+});
+
 t.test('GraphQL: both or neither of pid and key is an error in the result, not a crash', async (t) => {
   const r = await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ process { key } }' } });
   t.equal(r.statusCode, 200);

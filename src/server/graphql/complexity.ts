@@ -38,14 +38,18 @@ function listSize(field: FieldNode, defs: ReadonlyArray<{ name: string; defaultV
   return fallback;
 }
 
-function selectionCost(
-  set: SelectionSetNode,
-  type: GraphQLNamedType,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  ctx: ValidationContext,
-  nesting: number,
-  fallback: number,
-): number {
+/** What a cost walk of one operation shares. */
+interface Walk {
+  readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  readonly ctx: ValidationContext;
+  readonly fallback: number;
+  /** Cost of a fragment spread at a nesting level, by `name@nesting`: a fragment spread many times is walked once per level, not once per spread. */
+  readonly memo: Map<string, number>;
+  /** Fragments being walked on the current path: spreading one again is a cycle. */
+  readonly open: Set<string>;
+}
+
+function selectionCost(set: SelectionSetNode, type: GraphQLNamedType, w: Walk, nesting: number): number {
   if (nesting > MAX_NESTING) return Infinity;
   let cost = 0;
   for (const sel of set.selections) {
@@ -55,18 +59,33 @@ function selectionCost(
       if (!isObjectType(type) && !isInterfaceType(type)) continue;
       const def = type.getFields()[sel.name.value];
       if (def === undefined) continue; // unknown fields are reported by the spec rules
-      const inner = selectionCost(sel.selectionSet, getNamedType(def.type), fragments, ctx, nesting + 1, fallback);
-      const n = isListType(getNullableType(def.type)) ? listSize(sel, def.args, fallback) : 1;
+      const inner = selectionCost(sel.selectionSet, getNamedType(def.type), w, nesting + 1);
+      const n = isListType(getNullableType(def.type)) ? listSize(sel, def.args, w.fallback) : 1;
       cost += inner * n;
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      const cond = sel.typeCondition === undefined ? type : ctx.getSchema().getType(sel.typeCondition.name.value);
-      if (cond) cost += selectionCost(sel.selectionSet, cond, fragments, ctx, nesting + 1, fallback);
+      const cond = sel.typeCondition === undefined ? type : w.ctx.getSchema().getType(sel.typeCondition.name.value);
+      if (cond) cost += selectionCost(sel.selectionSet, cond, w, nesting + 1);
     } else {
-      const frag = fragments.get(sel.name.value);
-      if (frag === undefined) continue;
-      const cond = ctx.getSchema().getType(frag.typeCondition.name.value);
-      if (cond) cost += selectionCost(frag.selectionSet, cond, fragments, ctx, nesting + 1, fallback);
+      cost += spreadCost(sel.name.value, w, nesting);
     }
+    if (cost === Infinity) return cost;
+  }
+  return cost;
+}
+
+/** Cost of spreading fragment `name` at `nesting`; a cycle costs Infinity (the spec rules name it). */
+function spreadCost(name: string, w: Walk, nesting: number): number {
+  const frag = w.fragments.get(name);
+  if (frag === undefined) return 0;
+  if (w.open.has(name)) return Infinity;
+  const key = `${name}@${nesting}`;
+  let cost = w.memo.get(key);
+  if (cost === undefined) {
+    const cond = w.ctx.getSchema().getType(frag.typeCondition.name.value);
+    w.open.add(name);
+    cost = cond ? selectionCost(frag.selectionSet, cond, w, nesting + 1) : 0;
+    w.open.delete(name);
+    w.memo.set(key, cost);
   }
   return cost;
 }
@@ -81,7 +100,7 @@ export function complexityRule(limit: number, fallbackListSize = 10): (ctx: Vali
       if (!root) return;
       const fragments = new Map<string, FragmentDefinitionNode>();
       for (const d of ctx.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-      const cost = selectionCost(op.selectionSet, root, fragments, ctx, 0, fallbackListSize);
+      const cost = selectionCost(op.selectionSet, root, { fragments, ctx, fallback: fallbackListSize, memo: new Map(), open: new Set() }, 0);
       if (cost > limit) {
         ctx.reportError(
           new GraphQLError(`Query complexity ${cost} exceeds the limit of ${limit}`, {
@@ -93,6 +112,3 @@ export function complexityRule(limit: number, fallbackListSize = 10): (ctx: Vali
     },
   });
 }
-
-/** Cost of a whole document (for tests and tooling). */
-export { selectionCost as _selectionCost };
