@@ -9,6 +9,7 @@ import mercurius from 'mercurius';
 import { complexityRule } from './complexity.js';
 import { errorFormatter } from './error-formatter.js';
 import { loaders } from './loaders.js';
+import { ResultSerializers } from './response-serializer.js';
 import { resolvers } from './resolvers.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import type { LiveSubscriptionContext } from './subscriptions.js';
@@ -36,13 +37,40 @@ export const graphqlPlugin: FastifyPluginAsync = async (app: FastifyInstance) =>
       context: (socket: LiveSocket): LiveSubscriptionContext => ({ liveSocket: socket }),
     },
   });
-  // mercurius keeps only `data` and `errors` from the formatter on some paths (e.g. a
+  const serializers = new ResultSerializers(app.graphql.schema);
+  // A result with only `data` is written by its query's compiled serializer when there is
+  // one. mercurius keeps only `data` and `errors` from the formatter on some paths (e.g. a
   // jit-compiled query with bad variables): add the uniform `error` to every 4xx here.
   // A callback hook, not async: it runs on every GraphQL response and needs no promise.
-  app.addHook('preSerialization', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+  app.addHook('preSerialization', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
+    if (reply.statusCode === 200 && isDataOnly(payload)) {
+      const q = queryOf(req);
+      const fn = q === undefined ? undefined : serializers.get(q.query, q.operationName);
+      if (fn !== undefined) reply.serializer(fn);
+      done(null, payload);
+      return;
+    }
     done(null, withUniformError(reply.statusCode, payload));
   });
 };
+
+/** A result holding `data` (an object) and nothing else: no errors, no extensions. */
+function isDataOnly(payload: unknown): boolean {
+  if (payload === null || typeof payload !== 'object') return false;
+  const data = (payload as { data?: unknown }).data;
+  if (data === null || typeof data !== 'object') return false;
+  for (const k in payload) if (k !== 'data') return false;
+  return true;
+}
+
+/** The query text and operation name of a GraphQL request (POST body or GET query string). */
+function queryOf(req: FastifyRequest): { query: string; operationName: string | undefined } | undefined {
+  const src = (req.method === 'GET' ? req.query : req.body) as { query?: unknown; operationName?: unknown } | string | null | undefined;
+  if (typeof src === 'string') return { query: src, operationName: undefined }; // application/graphql
+  if (src === null || typeof src !== 'object' || typeof src.query !== 'string') return undefined;
+  const op = src.operationName;
+  return { query: src.query, operationName: typeof op === 'string' && op !== '' ? op : undefined };
+}
 
 function withUniformError(status: number, payload: unknown): unknown {
   if (status < 400 || status >= 500 || payload === null || typeof payload !== 'object') return payload;
