@@ -22,7 +22,7 @@ import {
 import { rng } from '../helpers/rng.js';
 import { replayedApp } from './fixture.js';
 import { SCHEMA_PATH } from '../../src/server/graphql/plugin.js';
-import { compileResultSerializer, ResultSerializers } from '../../src/server/graphql/response-serializer.js';
+import { compileResultSerializer, MAX_QUERY_CHARS, ResultSerializers } from '../../src/server/graphql/response-serializer.js';
 
 const schema: GraphQLSchema = buildSchema(readFileSync(SCHEMA_PATH, 'utf8'));
 
@@ -153,5 +153,9 @@ t.test('queries whose result shape their text does not fix get no serializer', a
   const s = new ResultSerializers(schema);
   t.equal(s.get('{ process(pid: 1) { pid } }', undefined), undefined, 'first sight: not compiled');
   t.type(s.get('{ process(pid: 1) { pid } }', undefined), 'function', 'second sight: compiled');
+  t.equal(s.compiled, 1);
+  const long = `{ process(pid: 1) { pid ${'name '.repeat(MAX_QUERY_CHARS / 5)}} }`;
+  s.get(long, undefined);
+  t.equal(s.get(long, undefined), undefined, 'a query text over MAX_QUERY_CHARS is not compiled');
   t.equal(s.compiled, 1);
 });

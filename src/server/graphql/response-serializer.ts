@@ -12,7 +12,7 @@
  * `@include`, a fragment on another type, a meta field other than `__typename` or a
  * scalar not listed here gets no serializer, and neither does a result with anything
  * beside `data`. A query is compiled on its second request (like mercurius's
- * own jit), and at most {@link MAX_QUERIES} are kept.
+ * own jit), and at most {@link MAX_QUERIES} of at most {@link MAX_QUERY_CHARS} characters are kept.
  */
 import fastJson from 'fast-json-stringify';
 import {
@@ -35,6 +35,8 @@ import { LRUCache } from 'lru-cache';
 
 /** Queries whose serializer (or the finding that there is none) is kept. */
 export const MAX_QUERIES = 1024;
+/** Longer query texts are not compiled: their keys alone would hold memory (mercurius keeps its own copy). */
+export const MAX_QUERY_CHARS = 16 * 1024;
 
 /** JSON type of each scalar the schema's results can hold (Time prints as a string). */
 const SCALAR_JSON: Readonly<Record<string, string>> = { Int: 'integer', Float: 'number', String: 'string', Boolean: 'boolean', ID: 'string', Time: 'string' };
@@ -153,6 +155,7 @@ export class ResultSerializers {
 
   /** The serializer for `query`, or undefined (first request, or its shape is not fixed). */
   get(query: string, operationName: string | undefined): ResultSerializer | undefined {
+    if (query.length > MAX_QUERY_CHARS) return undefined;
     const key = operationName === undefined ? query : `${operationName}\n${query}`;
     const entry = this.#cache.get(key);
     if (entry === undefined) {
