@@ -7,7 +7,7 @@
  * one process, hello-world's shapes and ours deoptimized each other's hot paths and single
  * rounds swung by half.
  *
- *   npx tsx bench/http.ts [seconds per run, default 1] [rounds, default 21]
+ *   npx tsx bench/http.ts [seconds per run, default 1] [rounds, default 31]
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,10 @@ import type { AddressInfo } from 'node:net';
 import { serviceNodeFlags } from './service-flags.js';
 
 const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 1);
-// Many short rounds: this host's speed swings ±30 % within seconds, so the spread of a
-// round's ratio is wide and only the median of many is steady (±0.04 at 21 rounds).
-const ROUNDS = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 21);
+// Many short rounds: this host's speed swings ±30 % within seconds, so single rounds'
+// ratios spread over ±0.2 and only the median of many is steady: its standard error is
+// ±0.035 at 21 rounds (runs of one tree ranged 0.85–1.04), ±0.03 at 31.
+const ROUNDS = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 31);
 const WARMUP_SECONDS = 2;
 const CHAINS = 200;
 const DEPTH = 10;
@@ -150,7 +151,10 @@ async function main(): Promise<void> {
     cpuPerReq.set(opts, list);
     return r.requests.average;
   };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q + 0.5)] as number;
+  const median = (xs: number[]) => quantile(xs, 0.5);
+  /** Median with the middle half of the rounds, e.g. "0.92 (0.84–1.03)". */
+  const spread = (xs: number[]) => `${median(xs).toFixed(2)} (${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)})`;
   const gql = (server: Child, query: string): Target => ({
     server,
     url: `http://127.0.0.1:${server.port}/graphql`,
@@ -201,7 +205,8 @@ async function main(): Promise<void> {
     console.log(
       `bench http: REST lookup ${Math.round(rest)} req/s, ratio ${r1.toFixed(2)} vs fastify hello ${Math.round(hello)} req/s (target >= 0.9) ${r1 >= 0.9 ? 'PASS' : 'FAIL'}; ` +
         `GraphQL lineage(8) ${Math.round(lineage)} req/s, ratio ${r2.toFixed(2)} vs mercurius hello ${Math.round(mhello)} req/s (target >= 0.6) ${r2 >= 0.6 ? 'PASS' : 'FAIL'}; ` +
-        `median of ${ROUNDS} interleaved rounds of ${SECONDS}s (REST ratios ${restRatios.map((x) => x.toFixed(2)).join('/')}, GraphQL ${gqlRatios.map((x) => x.toFixed(2)).join('/')}); ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
+        `median (middle half) of ${ROUNDS} interleaved rounds of ${SECONDS}s: REST ${spread(restRatios)}, GraphQL ${spread(gqlRatios)} ` +
+        `(REST ratios ${restRatios.map((x) => x.toFixed(2)).join('/')}, GraphQL ${gqlRatios.map((x) => x.toFixed(2)).join('/')}); ${cpuLine}; ${ok ? 'PASS' : 'FAIL'}`,
     );
   } finally {
     for (const c of children.values()) c.kill();
