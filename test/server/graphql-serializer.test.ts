@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import {
   buildSchema,
   getNamedType,
-  isEnumType,
   isLeafType,
   isNonNullType,
   isObjectType,

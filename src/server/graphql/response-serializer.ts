@@ -71,9 +71,8 @@ export function compileResultSerializer(schema: GraphQLSchema, query: string, op
     const data = objectSchema(root, [op.selectionSet], fragments);
     const serialize = fastJson({ type: 'object', properties: { data } });
     return serialize as ResultSerializer;
-  } catch (e) {
-    if (e instanceof NotFixed) return null;
-    // A query that does not parse or names unknown fields: mercurius answers it with errors.
+  } catch {
+    // NotFixed, or a query that does not parse (mercurius answers that one with errors).
     return null;
   }
 }
@@ -84,7 +83,7 @@ function objectSchema(type: GraphQLObjectType, sets: readonly SelectionSetNode[]
   const fields = type.getFields();
   const visit = (set: SelectionSetNode, seen: ReadonlySet<string>): void => {
     for (const sel of set.selections) {
-      if (!included(sel.directives)) continue;
+      refuseSkipInclude(sel.directives);
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
         const key = sel.alias?.value ?? name;
@@ -131,15 +130,13 @@ function valueSchema(type: GraphQLOutputType | typeof TYPENAME, sets: readonly S
   throw new NotFixed(); // interfaces and unions: the shape depends on the runtime type
 }
 
-
 /**
- * No @skip/@include at all: with a variable the shape is open, and even a literal one is
- * not applied alike by the executors (graphql-jit merges the selection of an excluded
- * occurrence of a field into its other occurrences; the fuzz test found it).
+ * Throws NotFixed at any @skip/@include: with a variable the shape is open, and even a
+ * literal one is not applied alike by the executors (graphql-jit merges the selection of
+ * an excluded occurrence of a field into its other occurrences; the fuzz test found it).
  */
-function included(directives: readonly DirectiveNode[] | undefined): boolean {
+function refuseSkipInclude(directives: readonly DirectiveNode[] | undefined): void {
   if (directives !== undefined && directives.some((d) => d.name.value === 'skip' || d.name.value === 'include')) throw new NotFixed();
-  return true;
 }
 
 /** Per-query serializers, compiled on a query's second request. */
