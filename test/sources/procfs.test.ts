@@ -67,12 +67,17 @@ t.test('polling sees a new process and its exit', async (t) => {
   await src.start((b) => events.push(...b));
   t.teardown(() => src.stop());
   events.length = 0;
-  const child = spawn('sleep', ['0.4'], { stdio: 'ignore' });
+  // Alive until a poll has seen it: under a loaded suite one scan of /proc can outlast a
+  // short-lived child, which is then never seen at all.
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
   const pid = child.pid!;
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 10_000;
   const seen = () => events.some((e) => e.type === 'snapshot' && e.task.tid === pid);
   const gone = () => events.some((e) => e.type === 'exit' && e.task.tid === pid && e.groupDead);
-  while (!(seen() && gone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   t.ok(seen(), 'new process reported');
+  child.kill('SIGTERM');
+  while (!gone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   t.ok(gone(), 'its exit inferred');
 });
